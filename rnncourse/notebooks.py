@@ -1,0 +1,116 @@
+"""Reading course notebooks and deriving student submissions from them.
+
+Everything here works on plain `nbformat` notebooks and nbgrader's cell metadata; nothing
+runs a kernel.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+SOLUTION_BEGIN = "### BEGIN SOLUTION"
+SOLUTION_END = "### END SOLUTION"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+
+class NotebookError(Exception):
+    """A notebook that cannot be used, with the file and the problem in its message."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = Path(path)
+        self.problem = problem
+
+
+def read_notebook(path: Path | str) -> NotebookNode:
+    """Read and validate a notebook, turning every failure into a `NotebookError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotebookError(path, "no such notebook")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except json.JSONDecodeError as err:
+        raise NotebookError(path, f"not valid JSON ({err.msg} at line {err.lineno})") from err
+    except (UnicodeDecodeError, ValueError) as err:
+        raise NotebookError(path, f"not a readable notebook ({err})") from err
+    except Exception as err:  # nbformat raises a zoo of reader errors
+        raise NotebookError(path, f"not a readable notebook ({type(err).__name__}: {err})") from err
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as err:
+        raise NotebookError(path, f"not a valid notebook ({err.message})") from err
+    return nb
+
+
+def write_notebook(nb: NotebookNode, path: Path | str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def grade_id(cell: NotebookNode) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def is_answer_cell(cell: NotebookNode) -> bool:
+    """An autograded answer cell: a code cell students write in."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("solution")) and not meta.get("grade")
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade"))
+
+
+def cells_by_id(nb: NotebookNode) -> dict[str, NotebookNode]:
+    return {gid: cell for cell in nb.cells if (gid := grade_id(cell))}
+
+
+def strip_markers(source: str) -> str:
+    """The instructor's answer as a student would type it: solution marker lines removed."""
+    lines = source.splitlines()
+    kept = [ln for ln in lines if ln.strip() not in (SOLUTION_BEGIN, SOLUTION_END)]
+    return "\n".join(kept)
+
+
+def points(nb: NotebookNode) -> dict[str, float]:
+    """Points of every test cell, by grade id."""
+    return {
+        grade_id(cell): float(cell.metadata.nbgrader.get("points", 0))
+        for cell in nb.cells
+        if is_test_cell(cell)
+    }
+
+
+def perfect_submission(source_nb: NotebookNode, release_nb: NotebookNode) -> NotebookNode:
+    """The release notebook with every answer cell filled in with the instructor's solution."""
+    solutions = {
+        grade_id(cell): strip_markers(cell.source)
+        for cell in source_nb.cells
+        if is_answer_cell(cell)
+    }
+    filled = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    missing = set(solutions)
+    for cell in filled.cells:
+        gid = grade_id(cell)
+        if is_answer_cell(cell) and gid in solutions:
+            cell.source = solutions[gid]
+            missing.discard(gid)
+    if missing:
+        raise ValueError(f"answer cells missing from the release notebook: {sorted(missing)}")
+    return filled
+
+
+def clean(nb: NotebookNode) -> NotebookNode:
+    """Drop outputs and execution counts, as committed notebooks keep none."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return nb

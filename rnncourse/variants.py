@@ -1,0 +1,84 @@
+"""Known submissions built as small patches over the perfect student.
+
+Each assignment has a file `tests/variants/<assignment>.py` that defines two lists:
+
+* ``MUTANTS`` -- realistic buggy submissions, each with the exact set of grade ids it must fail;
+* ``ALTERNATIVES`` -- correct submissions written differently, which must get full marks.
+
+The pipeline tests grade every one of them with nbgrader; `make demo` borrows a few as its
+students with typical bugs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from .notebooks import cells_by_id, is_answer_cell
+
+
+@dataclass(frozen=True)
+class Patch:
+    """Replace `old` by `new` in the answer cell `cell` (`old=None`: the whole cell)."""
+
+    cell: str
+    new: str
+    old: str | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    patches: tuple[Patch, ...]
+    fails: frozenset[str] = field(default_factory=frozenset)
+    why: str = ""
+
+    def apply(self, perfect: NotebookNode) -> NotebookNode:
+        """A copy of `perfect` with the patches applied; stale patches are an error."""
+        nb = _copy(perfect)
+        cells = cells_by_id(nb)
+        for patch in self.patches:
+            cell = cells.get(patch.cell)
+            if cell is None or not is_answer_cell(cell):
+                raise ValueError(f"variant {self.name}: no answer cell {patch.cell!r}")
+            if patch.old is None:
+                cell.source = patch.new
+                continue
+            count = cell.source.count(patch.old)
+            if count != 1:
+                raise ValueError(
+                    f"variant {self.name}: {patch.old!r} occurs {count} times in cell "
+                    f"{patch.cell!r}, expected once"
+                )
+            cell.source = cell.source.replace(patch.old, patch.new)
+        return nb
+
+
+def mutant(name: str, why: str, fails: set[str], *patches: Patch) -> Variant:
+    if not fails:
+        raise ValueError(f"mutant {name} must list the grade ids it fails")
+    return Variant(name=name, patches=patches, fails=frozenset(fails), why=why)
+
+
+def alternative(name: str, why: str, *patches: Patch) -> Variant:
+    return Variant(name=name, patches=patches, why=why)
+
+
+def load_variants(path: Path | str) -> tuple[list[Variant], list[Variant]]:
+    """Load ``(MUTANTS, ALTERNATIVES)`` from a variants file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no variants file for this assignment")
+    spec = importlib.util.spec_from_file_location(f"variants_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.MUTANTS), list(module.ALTERNATIVES)
+
+
+def _copy(nb: NotebookNode) -> NotebookNode:
+    import copy
+
+    return copy.deepcopy(nb)
