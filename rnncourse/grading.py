@@ -24,6 +24,13 @@ COURSE_ID = "rnn-from-scratch"
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONWARNINGS": ""}
 
 
+# nbgrader runs the `alembic` command of its own environment to manage the gradebook, so that
+# environment's bin folder must be on PATH, also when .venv was never activated.
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([_BIN, os.environ.get("PATH", "")])
+
+
 class AssignmentError(Exception):
     """An assignment name that does not exist under source/."""
 
@@ -88,42 +95,83 @@ def check_nbgrader(course: Path, *args: str, **kwargs) -> str:
     return done.stdout
 
 
-class Workspace:
-    """A throwaway nbgrader course folder with the course's config and one assignment."""
+class Course:
+    """An nbgrader course folder: the repository itself, or a scratch copy of it."""
 
-    def __init__(self, path: Path, assignment: str, root: Path = REPO) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.assignment = assignment
-        self.path.mkdir(parents=True, exist_ok=True)
-        shutil.copy(root / "nbgrader_config.py", self.path / "nbgrader_config.py")
-        shutil.copytree(
-            root / "source" / assignment, self.path / "source" / assignment, dirs_exist_ok=True
+
+    @classmethod
+    def scratch(cls, path: Path, names: Iterable[str], root: Path = REPO) -> Course:
+        """A fresh course folder with the course's config and the given assignments' sources."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / "nbgrader_config.py", path / "nbgrader_config.py")
+        for name in names:
+            shutil.copytree(root / "source" / name, path / "source" / name, dirs_exist_ok=True)
+        return cls(path)
+
+    def generate(self, assignment: str) -> NotebookNode:
+        """`nbgrader generate_assignment`; returns the student version it wrote."""
+        check_nbgrader(self.path, "generate_assignment", assignment, "--force")
+        return read_notebook(notebook_path("release", assignment, self.path))
+
+    def submit(self, assignment: str, student: str, submission: NotebookNode | bytes) -> None:
+        """Hand in a notebook (or, for broken files, raw bytes) as nbgrader expects it."""
+        path = notebook_path("submitted", assignment, self.path, student)
+        if isinstance(submission, bytes):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(submission)
+        else:
+            write_notebook(submission, path)
+
+    def students(self, assignment: str) -> list[str]:
+        submitted = self.path / "submitted"
+        if not submitted.is_dir():
+            return []
+        return sorted(
+            d.name for d in submitted.iterdir() if (d / assignment).is_dir()
         )
 
-    def generate(self) -> NotebookNode:
-        """`nbgrader generate_assignment`; returns the student version it wrote."""
-        check_nbgrader(self.path, "generate_assignment", self.assignment, "--force")
-        return read_notebook(notebook_path("release", self.assignment, self.path))
+    def autograde(
+        self, assignment: str, on_student: Callable[[str], None] | None = None
+    ) -> dict[str, str]:
+        """Grade every submission of `assignment`; returns the ones that could not be graded.
 
-    def generate_solution(self) -> NotebookNode:
-        check_nbgrader(self.path, "generate_solution", self.assignment, "--force")
-        return read_notebook(notebook_path("solutions", self.assignment, self.path))
+        Unreadable notebooks are checked first and left out of nbgrader's run (they stay in
+        submitted/ untouched), so one broken file never stops the rest of the class.
+        """
+        problems = {}
+        for student in self.students(assignment):
+            path = notebook_path("submitted", assignment, self.path, student)
+            problem = usable_submission(path)
+            if problem:
+                problems[student] = problem
+        args = ["autograde", assignment, "--create", "--force"]
+        if problems:
+            args.append(f"--CourseDirectory.student_id_exclude={','.join(problems)}")
 
-    def submit(self, student: str, nb: NotebookNode) -> None:
-        write_notebook(nb, notebook_path("submitted", self.assignment, self.path, student))
+        def progress(line: str) -> None:
+            student = student_in_log_line(line)
+            if student and on_student:
+                on_student(student)
 
-    def autograde(self, on_line: Callable[[str], None] | None = None) -> str:
-        """Grade every submission; a submission nbgrader cannot grade is left ungraded."""
-        return nbgrader(
-            self.path, "autograde", self.assignment, "--create", "--force", on_line=on_line
-        ).stdout
+        log = nbgrader(self.path, *args, on_line=progress).stdout
+        graded = read_scores(self.path, assignment, self.students(assignment))
+        for student, scores in graded.items():
+            if scores is None and student not in problems:
+                problems[student] = (
+                    f"{notebook_path('submitted', assignment, self.path, student)}: "
+                    f"nbgrader could not grade it:\n{_tail(log)}"
+                )
+        return problems
 
-    def scores(self) -> dict[str, dict[str, CellScore] | None]:
-        return read_scores(self.path, self.assignment, self.students())
+    def scores(self, assignment: str) -> dict[str, dict[str, CellScore] | None]:
+        return read_scores(self.path, assignment, self.students(assignment))
 
-    def students(self) -> list[str]:
-        submitted = self.path / "submitted"
-        return sorted(d.name for d in submitted.iterdir()) if submitted.is_dir() else []
+
+def _tail(text: str, lines: int = 15) -> str:
+    return "\n".join(text.splitlines()[-lines:])
 
 
 def read_scores(
@@ -144,25 +192,37 @@ def read_scores(
     return result
 
 
-def grade_submissions(
+@dataclass
+class Graded:
+    """What grading one assignment gave: scores per student, and what could not be graded."""
+
+    release: NotebookNode
+    scores: dict[str, dict[str, CellScore] | None]
+    problems: dict[str, str]
+
+
+def grade_in_scratch(
     workdir: Path,
-    submissions: dict[str, dict[str, NotebookNode]],
+    submissions: dict[str, Callable[[NotebookNode], dict[str, NotebookNode | bytes]]],
     root: Path = REPO,
     workers: int = 2,
-) -> dict[str, dict[str, dict[str, CellScore] | None]]:
-    """Grade `{assignment: {student: notebook}}`, one workspace per assignment, in parallel."""
+) -> dict[str, Graded]:
+    """Grade several assignments, each in its own scratch course, `workers` at a time.
 
-    def grade_one(assignment: str) -> dict[str, dict[str, CellScore] | None]:
-        ws = Workspace(Path(workdir) / assignment, assignment, root)
-        ws.generate()
-        for student, nb in submissions[assignment].items():
-            ws.submit(student, nb)
-        ws.autograde()
-        return ws.scores()
+    `submissions[assignment]` receives the release notebook nbgrader generated and returns
+    the class to grade, `{student: notebook or raw bytes}`.
+    """
+
+    def grade_one(assignment: str) -> Graded:
+        course = Course.scratch(Path(workdir) / assignment, [assignment], root)
+        release = course.generate(assignment)
+        for student, nb in submissions[assignment](release).items():
+            course.submit(assignment, student, nb)
+        problems = course.autograde(assignment)
+        return Graded(release, course.scores(assignment), problems)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(grade_one, submissions)
-        return dict(zip(submissions, results))
+        return dict(zip(submissions, pool.map(grade_one, submissions)))
 
 
 CONVERTING = re.compile(r"Converting notebook .*[/\\]submitted[/\\]([^/\\]+)[/\\]")

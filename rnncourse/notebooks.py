@@ -6,6 +6,7 @@ runs a kernel.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -33,11 +34,15 @@ def read_notebook(path: Path | str) -> NotebookNode:
     if not path.is_file():
         raise NotebookError(path, "no such notebook")
     try:
-        nb = nbformat.read(path, as_version=4)
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise NotebookError(path, f"cannot be read ({err})") from err
+    try:
+        json.loads(text)
     except json.JSONDecodeError as err:
         raise NotebookError(path, f"not valid JSON ({err.msg} at line {err.lineno})") from err
-    except (UnicodeDecodeError, ValueError) as err:
-        raise NotebookError(path, f"not a readable notebook ({err})") from err
+    try:
+        nb = nbformat.reads(text, as_version=4)
     except Exception as err:  # nbformat raises a zoo of reader errors
         raise NotebookError(path, f"not a readable notebook ({type(err).__name__}: {err})") from err
     try:
@@ -95,7 +100,7 @@ def perfect_submission(source_nb: NotebookNode, release_nb: NotebookNode) -> Not
         for cell in source_nb.cells
         if is_answer_cell(cell)
     }
-    filled = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    filled = copy.deepcopy(release_nb)
     missing = set(solutions)
     for cell in filled.cells:
         gid = grade_id(cell)

@@ -11,6 +11,7 @@ students with typical bugs.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,14 +39,14 @@ class Variant:
 
     def apply(self, perfect: NotebookNode) -> NotebookNode:
         """A copy of `perfect` with the patches applied; stale patches are an error."""
-        nb = _copy(perfect)
+        nb = copy.deepcopy(perfect)
         cells = cells_by_id(nb)
         for patch in self.patches:
             cell = cells.get(patch.cell)
             if cell is None or not is_answer_cell(cell):
                 raise ValueError(f"variant {self.name}: no answer cell {patch.cell!r}")
             if patch.old is None:
-                cell.source = patch.new
+                cell.source = patch.new.strip("\n")
                 continue
             count = cell.source.count(patch.old)
             if count != 1:
@@ -76,9 +77,3 @@ def load_variants(path: Path | str) -> tuple[list[Variant], list[Variant]]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return list(module.MUTANTS), list(module.ALTERNATIVES)
-
-
-def _copy(nb: NotebookNode) -> NotebookNode:
-    import copy
-
-    return copy.deepcopy(nb)

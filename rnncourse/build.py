@@ -1,0 +1,55 @@
+"""Regenerate the committed student and solution notebooks from source/.
+
+    python -m rnncourse.build release [ASSIGNMENT ...]
+    python -m rnncourse.build solutions [ASSIGNMENT ...]
+
+The repository root is itself the nbgrader course folder, so this runs nbgrader's own
+`generate_assignment` and `generate_solution` there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .grading import REPO, AssignmentError, check_nbgrader, notebook_path, require_assignments
+from .notebooks import clean, read_notebook, write_notebook
+
+STEPS = {
+    "release": ("generate_assignment", "release"),
+    "solutions": ("generate_solution", "solutions"),
+}
+
+
+def build(what: str, names: list[str]) -> None:
+    command, folder = STEPS[what]
+    for name in require_assignments(names):
+        started = time.perf_counter()
+        print(f"{folder}/{name}: nbgrader {command} ...", flush=True)
+        check_nbgrader(REPO, command, name, "--force")
+        path = notebook_path(folder, name)
+        if what == "release":
+            # Student versions are committed clean: no outputs, no execution counts.
+            write_notebook(clean(read_notebook(path)), path)
+        print(f"{folder}/{name}: done in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=sorted(STEPS))
+    parser.add_argument("assignments", nargs="*", help="default: every assignment")
+    args = parser.parse_args(argv)
+    try:
+        build(args.what, args.assignments)
+    except AssignmentError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

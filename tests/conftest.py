@@ -1,0 +1,78 @@
+"""Grades every assignment's known submissions once per test session, through nbgrader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from nbformat import NotebookNode
+
+from rnncourse.grading import REPO, Graded, assignments, grade_in_scratch, notebook_path
+from rnncourse.notebooks import is_answer_cell, perfect_submission, points, read_notebook
+from rnncourse.variants import Variant, load_variants
+
+ASSIGNMENTS = assignments()
+VARIANTS_DIR = Path(__file__).parent / "variants"
+
+# A notebook file cut off in the middle, as an interrupted upload leaves it.
+CORRUPT = b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["import tens'
+
+
+@dataclass
+class Lesson:
+    name: str
+    source: NotebookNode
+    mutants: list[Variant]
+    alternatives: list[Variant]
+
+    @property
+    def points(self) -> dict[str, float]:
+        return points(self.source)
+
+
+def lesson(name: str) -> Lesson:
+    source = read_notebook(notebook_path("source", name))
+    mutants, alternatives = load_variants(VARIANTS_DIR / f"{name}.py")
+    return Lesson(name, source, mutants, alternatives)
+
+
+LESSONS = {name: lesson(name) for name in ASSIGNMENTS}
+
+
+def the_class(name: str):
+    """The submissions graded for one assignment, named by what they are."""
+    les = LESSONS[name]
+
+    def build(release: NotebookNode) -> dict[str, NotebookNode | bytes]:
+        perfect = perfect_submission(les.source, release)
+        crashing = perfect_submission(les.source, release)
+        for cell in crashing.cells:
+            if is_answer_cell(cell):
+                cell.source = 'raise RuntimeError("this submission fails in every answer cell")'
+        students: dict[str, NotebookNode | bytes] = {
+            "perfect": perfect,
+            "blank": release,
+            "raises_everywhere": crashing,
+            "corrupt_file": CORRUPT,
+        }
+        for variant in les.mutants:
+            students[f"mutant_{variant.name}"] = variant.apply(perfect)
+        for variant in les.alternatives:
+            students[f"alt_{variant.name}"] = variant.apply(perfect)
+        return students
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory) -> dict[str, Graded]:
+    """Every assignment's class, graded by `nbgrader autograde` in a scratch course."""
+    workdir = tmp_path_factory.mktemp("courses")
+    return grade_in_scratch(workdir, {name: the_class(name) for name in ASSIGNMENTS}, REPO)
+
+
+def failed_ids(graded: Graded, student: str) -> set[str]:
+    scores = graded.scores[student]
+    assert scores is not None, f"{student} was not graded: {graded.problems.get(student)}"
+    return {gid for gid, cell in scores.items() if not cell.passed}

@@ -1,0 +1,163 @@
+"""Does nbgrader grade every lesson right? Each assignment's known submissions, graded for real."""
+
+from __future__ import annotations
+
+import pytest
+
+from rnncourse.grading import notebook_path
+from rnncourse.notebooks import (
+    HIDDEN_BEGIN,
+    HIDDEN_END,
+    SOLUTION_BEGIN,
+    SOLUTION_END,
+    grade_id,
+    is_test_cell,
+    read_notebook,
+    strip_markers,
+)
+
+from .conftest import ASSIGNMENTS, LESSONS, failed_ids
+
+MUTANTS = [(a, m.name) for a in ASSIGNMENTS for m in LESSONS[a].mutants]
+ALTERNATIVES = [(a, v.name) for a in ASSIGNMENTS for v in LESSONS[a].alternatives]
+
+
+def cell_view(nb):
+    """What must agree between notebooks: type, source and nbgrader metadata of every cell."""
+    return [
+        (cell.cell_type, cell.source, cell.get("metadata", {}).get("nbgrader"))
+        for cell in nb.cells
+        if cell.cell_type in ("code", "markdown")
+    ]
+
+
+def hidden_lines(source_nb):
+    """Distinctive lines of the instructor-only regions (solutions and hidden tests)."""
+    lines = set()
+    for cell in source_nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            marker = line.strip()
+            if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
+                inside = True
+            elif marker in (SOLUTION_END, HIDDEN_END):
+                inside = False
+            elif inside and len(marker) > 25:
+                lines.add(marker)
+    return lines
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_committed_release_is_what_nbgrader_generates(graded, name):
+    """Is release/ exactly what `nbgrader generate_assignment` makes of source/ now?"""
+    committed = read_notebook(notebook_path("release", name))
+    assert cell_view(committed) == cell_view(graded[name].release), (
+        f"release/{name} is stale: run `make release` and commit it")
+    assert all(not c.get("outputs") for c in committed.cells), "release notebooks keep no outputs"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_shows_no_solution_or_hidden_test(name):
+    """Does the student version leave out every solution and hidden test?"""
+    release = read_notebook(notebook_path("release", name))
+    text = "\n".join(cell.source for cell in release.cells)
+    for marker in (SOLUTION_BEGIN, SOLUTION_END, HIDDEN_BEGIN, HIDDEN_END):
+        assert marker not in text
+    leaked = {line for line in hidden_lines(LESSONS[name].source) if line in text}
+    assert not leaked, f"release/{name} shows instructor-only lines: {sorted(leaked)[:3]}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_solutions_are_in_sync_and_executed(name):
+    """Does solutions/ hold the source's cells, run, with outputs and no errors?"""
+    solution = read_notebook(notebook_path("solutions", name))
+    source = LESSONS[name].source
+    strip = [(t, strip_markers(s), m) for t, s, m in cell_view(source)]
+    ours = [(t, strip_markers(s), m) for t, s, m in cell_view(solution)]
+    assert [(t, s) for t, s, _ in ours] == [(t, s) for t, s, _ in strip], (
+        f"solutions/{name} is stale: run `make solutions` and commit it")
+    outputs = [o for c in solution.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert outputs, f"solutions/{name} was not executed"
+    bad = [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
+    assert not bad, f"solutions/{name} has errors or stderr output: {bad[:1]}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_points_add_up_to_a_round_total(name):
+    """Is each lesson worth a multiple of 10 points, every test cell worth something?"""
+    pts = LESSONS[name].points
+    assert pts and all(p > 0 for p in pts.values())
+    assert sum(pts.values()) % 10 == 0, f"{name} is worth {sum(pts.values())} points"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_perfect_student_gets_full_marks(graded, name):
+    """Does the instructor's solution, typed into the release notebook, get every point?"""
+    assert failed_ids(graded[name], "perfect") == set()
+    scores = graded[name].scores["perfect"]
+    assert sum(c.score for c in scores.values()) == sum(LESSONS[name].points.values())
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_blank_submission_scores_zero(graded, name):
+    """Does the untouched release notebook score 0?"""
+    scores = graded[name].scores["blank"]
+    assert scores is not None and sum(c.score for c in scores.values()) == 0
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_submission_raising_everywhere_scores_zero(graded, name):
+    """Does a notebook whose every answer raises score 0, without stopping the class?"""
+    scores = graded[name].scores["raises_everywhere"]
+    assert scores is not None and sum(c.score for c in scores.values()) == 0
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_corrupt_notebook_is_reported_and_the_rest_is_graded(graded, name):
+    """Is a cut-off .ipynb named with its problem, while every other student is graded?"""
+    problem = graded[name].problems.get("corrupt_file", "")
+    assert "submitted/corrupt_file" in problem and "not valid JSON" in problem, problem
+    others = {s: v for s, v in graded[name].scores.items() if s != "corrupt_file"}
+    assert others and all(v is not None for v in others.values())
+    assert set(graded[name].problems) == {"corrupt_file"}
+
+
+@pytest.mark.parametrize("name,mutant", MUTANTS)
+def test_mutant_fails_exactly_its_grade_ids(graded, name, mutant):
+    """Does each known bug lose exactly the points of the checks that should catch it?"""
+    expected = next(m for m in LESSONS[name].mutants if m.name == mutant).fails
+    assert failed_ids(graded[name], f"mutant_{mutant}") == expected
+
+
+@pytest.mark.parametrize("name,alternative", ALTERNATIVES)
+def test_correct_alternative_gets_full_marks(graded, name, alternative):
+    """Does a correct submission written differently keep every point?"""
+    assert failed_ids(graded[name], f"alt_{alternative}") == set()
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_enough_mutants_and_alternatives(name):
+    """Are there at least 8 mutants and 2 correct alternatives, naming real grade ids?"""
+    les = LESSONS[name]
+    assert len(les.mutants) >= 8 and len(les.alternatives) >= 2
+    ids = set(les.points)
+    for m in les.mutants:
+        assert m.fails <= ids, f"{m.name} lists unknown grade ids {m.fails - ids}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_check_is_alone_in_catching_some_mutant(name):
+    """Is every graded cell needed: does some mutant fail it and nothing else?"""
+    les = LESSONS[name]
+    alone = {next(iter(m.fails)) for m in les.mutants if len(m.fails) == 1}
+    assert set(les.points) <= alone, f"no mutant is caught only by {set(les.points) - alone}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_test_cell_says_what_it_checks(name):
+    """Does every graded cell open with a one-line docstring, and hide a part from students?"""
+    for cell in LESSONS[name].source.cells:
+        if is_test_cell(cell):
+            first = cell.source.lstrip().splitlines()[0]
+            assert first.startswith('"""') and first.endswith('"""'), grade_id(cell)
+            assert HIDDEN_BEGIN in cell.source, f"{grade_id(cell)} has no hidden part"
