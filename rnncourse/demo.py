@@ -1,0 +1,151 @@
+"""Grade a small built-in demo class with nbgrader, in the repository's own course folder.
+
+    python -m rnncourse.demo [ASSIGNMENT ...]
+
+The class is made from the source notebooks: a perfect student, a blank submission, two
+students with typical bugs, a correct student who wrote things differently, a student whose
+every answer raises, and a notebook file cut off mid-upload. Every readable submission is
+autograded, feedback is generated, grades are exported to grades.csv and printed as a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from .grading import REPO, AssignmentError, Course, check_nbgrader, notebook_path
+from .grading import require_assignments
+from .notebooks import is_answer_cell, perfect_submission, read_notebook
+from .variants import load_variants
+
+VARIANTS = REPO / "tests" / "variants"
+CUT_OFF = b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["import tens'
+STUDENTS = [
+    "perfect",
+    "blank",
+    "typical_bug_1",
+    "typical_bug_2",
+    "different_but_right",
+    "raises_everywhere",
+    "corrupt_upload",
+]
+
+
+def demo_class(assignment: str, root: Path = REPO) -> tuple[dict[str, NotebookNode | bytes], dict]:
+    """The demo class for one assignment, and what each student's bug is."""
+    source = read_notebook(notebook_path("source", assignment, root))
+    release = read_notebook(notebook_path("release", assignment, root))
+    perfect = perfect_submission(source, release)
+    mutants, alternatives = load_variants(VARIANTS / f"{assignment}.py")
+    crashing = perfect_submission(source, release)
+    for cell in crashing.cells:
+        if is_answer_cell(cell):
+            cell.source = 'raise RuntimeError("not done yet")'
+    submissions = {
+        "perfect": perfect,
+        "blank": release,
+        "typical_bug_1": mutants[0].apply(perfect),
+        "typical_bug_2": mutants[1].apply(perfect),
+        "different_but_right": alternatives[0].apply(perfect),
+        "raises_everywhere": crashing,
+        "corrupt_upload": CUT_OFF,
+    }
+    notes = {
+        "typical_bug_1": mutants[0].why,
+        "typical_bug_2": mutants[1].why,
+        "different_but_right": alternatives[0].why,
+    }
+    return submissions, notes
+
+
+def reset(course: Path) -> None:
+    """Remove what an earlier demo left, so that the run starts from a clean class."""
+    for folder in ("submitted", "feedback"):
+        shutil.rmtree(course / folder, ignore_errors=True)
+    for path in (course / "autograded").glob("*/"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run(names: list[str], root: Path = REPO) -> int:
+    names = require_assignments(names, root)
+    course = Course(root)
+    reset(root)
+    classes = {}
+    for assignment in names:
+        submissions, notes = demo_class(assignment, root)
+        for student, nb in submissions.items():
+            course.submit(assignment, student, nb)
+        classes[assignment] = notes
+
+    total = len(names) * len(STUDENTS)
+    done = 0
+    problems: dict[tuple[str, str], str] = {}
+    started = time.perf_counter()
+    for assignment in names:
+
+        def progress(student: str, assignment: str = assignment) -> None:
+            nonlocal done
+            done += 1
+            elapsed = time.perf_counter() - started
+            print(f"[{done:2d}/{total}] {assignment}: grading {student} ({elapsed:.0f} s)",
+                  flush=True)
+
+        for student, problem in course.autograde(assignment, on_student=progress).items():
+            problems[(student, assignment)] = problem
+            done += 1
+            print(f"[{done:2d}/{total}] {assignment}: NOT GRADED {student}: {problem}",
+                  flush=True)
+        check_nbgrader(root, "generate_feedback", assignment, "--force")
+
+    check_nbgrader(root, "export", "--to", str(root / "grades.csv"))
+    print_table(course, names, problems)
+    for assignment, notes in classes.items():
+        for student, why in notes.items():
+            print(f"  {assignment} · {student}: {why}")
+    print(f"\nGraded in {time.perf_counter() - started:.0f} s.")
+    print(f"Grades (CSV):  {root / 'grades.csv'}")
+    print(f"Feedback HTML: {root / 'feedback'}/<student>/<assignment>/<assignment>.html,"
+          f" e.g. {notebook_path('feedback', names[0], root, 'typical_bug_1').with_suffix('.html')}")
+    return 0
+
+
+def print_table(course: Course, names: list[str], problems: dict) -> None:
+    scores = {a: course.scores(a) for a in names}
+    width = max(len(s) for s in STUDENTS) + 2
+    columns = [max(len(a), 9) + 2 for a in names]
+    print("\n" + "student".ljust(width) + "".join(a.ljust(w) for a, w in zip(names, columns))
+          + "total")
+    for student in STUDENTS:
+        row, got, possible = student.ljust(width), 0.0, 0.0
+        for assignment, w in zip(names, columns):
+            cells = scores[assignment].get(student)
+            if cells is None:
+                reason = "unreadable" if (student, assignment) in problems else "missing"
+                row += reason.ljust(w)
+                continue
+            score = sum(c.score for c in cells.values())
+            out_of = sum(c.max_score for c in cells.values())
+            got, possible = got + score, possible + out_of
+            row += f"{score:g}/{out_of:g}".ljust(w)
+        print(row + (f"{got:g}/{possible:g}" if possible else "-"))
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignments", nargs="*", help="default: every assignment")
+    args = parser.parse_args(argv)
+    try:
+        return run(args.assignments)
+    except AssignmentError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
