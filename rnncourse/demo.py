@@ -18,8 +18,14 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from .grading import REPO, AssignmentError, Course, check_nbgrader, notebook_path
-from .grading import require_assignments
+from .grading import (
+    REPO,
+    AssignmentError,
+    Course,
+    check_nbgrader,
+    notebook_path,
+    require_assignments,
+)
 from .notebooks import is_answer_cell, perfect_submission, read_notebook
 from .variants import load_variants
 
@@ -103,26 +109,28 @@ def run(names: list[str], root: Path = REPO) -> int:
         check_nbgrader(root, "generate_feedback", assignment, "--force")
 
     check_nbgrader(root, "export", "--to", str(root / "grades.csv"))
-    print_table(course, names, problems)
+    print("\n" + format_table(course, names, problems) + "\n")
+    print("What the demo students did:")
     for assignment, notes in classes.items():
         for student, why in notes.items():
             print(f"  {assignment} · {student}: {why}")
     print(f"\nGraded in {time.perf_counter() - started:.0f} s.")
     print(f"Grades (CSV):  {root / 'grades.csv'}")
+    example = notebook_path("feedback", names[0], root, "typical_bug_1").with_suffix(".html")
     print(f"Feedback HTML: {root / 'feedback'}/<student>/<assignment>/<assignment>.html,"
-          f" e.g. {notebook_path('feedback', names[0], root, 'typical_bug_1').with_suffix('.html')}")
+          f" e.g. {example}")
     return 0
 
 
-def print_table(course: Course, names: list[str], problems: dict) -> None:
+def format_table(course: Course, names: list[str], problems: dict) -> str:
+    """Students by assignments: score/out of, or why a submission was not graded."""
     scores = {a: course.scores(a) for a in names}
     width = max(len(s) for s in STUDENTS) + 2
-    columns = [max(len(a), 9) + 2 for a in names]
-    print("\n" + "student".ljust(width) + "".join(a.ljust(w) for a, w in zip(names, columns))
-          + "total")
+    columns = list(zip(names, [max(len(a), 9) + 2 for a in names], strict=True))
+    lines = ["student".ljust(width) + "".join(a.ljust(w) for a, w in columns) + "total"]
     for student in STUDENTS:
         row, got, possible = student.ljust(width), 0.0, 0.0
-        for assignment, w in zip(names, columns):
+        for assignment, w in columns:
             cells = scores[assignment].get(student)
             if cells is None:
                 reason = "unreadable" if (student, assignment) in problems else "missing"
@@ -132,8 +140,8 @@ def print_table(course: Course, names: list[str], problems: dict) -> None:
             out_of = sum(c.max_score for c in cells.values())
             got, possible = got + score, possible + out_of
             row += f"{score:g}/{out_of:g}".ljust(w)
-        print(row + (f"{got:g}/{possible:g}" if possible else "-"))
-    print()
+        lines.append(row + (f"{got:g}/{possible:g}" if possible else "-"))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -222,7 +222,7 @@ def grade_in_scratch(
         return Graded(release, course.scores(assignment), problems)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(submissions, pool.map(grade_one, submissions)))
+        return dict(zip(submissions, pool.map(grade_one, submissions), strict=True))
 
 
 CONVERTING = re.compile(r"Converting notebook .*[/\\]submitted[/\\]([^/\\]+)[/\\]")

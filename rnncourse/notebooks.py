@@ -43,6 +43,8 @@ def read_notebook(path: Path | str) -> NotebookNode:
         raise NotebookError(path, f"not valid JSON ({err.msg} at line {err.lineno})") from err
     try:
         nb = nbformat.reads(text, as_version=4)
+    except nbformat.ValidationError as err:
+        raise NotebookError(path, f"not a valid notebook ({err.message})") from err
     except Exception as err:  # nbformat raises a zoo of reader errors
         raise NotebookError(path, f"not a readable notebook ({type(err).__name__}: {err})") from err
     try:

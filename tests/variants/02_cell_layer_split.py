@@ -85,7 +85,8 @@ MUTANTS = [
         Patch("keras_rnn_cell", old="        self.state_size = units\n",
               new="        self.state_size = units\n"
                   '        self.inner = keras.layers.SimpleRNNCell(units, activation="relu")\n'),
-        Patch("keras_rnn_cell", old="        h_prev = states[0]\n", new="        return self.inner(inputs, states)\n"),
+        Patch("keras_rnn_cell", old="        h_prev = states[0]\n",
+              new="        return self.inner(inputs, states)\n"),
     ),
 ]
 

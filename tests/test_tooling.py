@@ -1,0 +1,134 @@
+"""Does the instructor tooling fail clearly on bad input, and keep grading the rest?"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from traitlets.config.loader import PyFileConfigLoader
+
+from rnncourse import demo
+from rnncourse.grading import REPO, AssignmentError, Course, require_assignments
+from rnncourse.notebooks import NotebookError, read_notebook
+from rnncourse.variants import Patch, mutant
+
+from .conftest import LESSONS
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b'{"cells": [{"cell_type": "code", "sou', "not valid JSON"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "cannot be read"),
+        (b'{"cells": "none", "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+         "not a valid notebook"),
+    ],
+)
+def test_unreadable_notebook_names_the_file_and_the_problem(tmp_path, content, problem):
+    """Is a broken .ipynb reported with its path and what is wrong with it?"""
+    path = tmp_path / "student" / "01_simple_rnn.ipynb"
+    path.parent.mkdir()
+    path.write_bytes(content)
+    with pytest.raises(NotebookError) as err:
+        read_notebook(path)
+    assert str(path) in str(err.value) and problem in str(err.value)
+
+
+def test_missing_notebook_is_named(tmp_path):
+    with pytest.raises(NotebookError, match="no such notebook"):
+        read_notebook(tmp_path / "absent.ipynb")
+
+
+def test_unknown_assignment_lists_the_known_ones():
+    """Does asking for an assignment that does not exist say which ones do?"""
+    with pytest.raises(AssignmentError) as err:
+        require_assignments(["99_no_such_lesson"])
+    assert "99_no_such_lesson" in str(err.value) and "01_simple_rnn" in str(err.value)
+
+
+@pytest.mark.parametrize("module", ["rnncourse.demo", "rnncourse.build release"])
+def test_command_line_rejects_an_unknown_assignment(module):
+    """Do the commands exit with status 2 and one clear line for a missing assignment?"""
+    cmd = [sys.executable, "-m", *module.split(), "99_no_such_lesson"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 2
+    assert "no assignment '99_no_such_lesson'" in done.stderr
+
+
+def test_stale_mutant_patch_is_an_error():
+    """Does a mutant whose patch no longer matches the solution fail loudly, not silently?"""
+    les = LESSONS["01_simple_rnn"]
+    stale = mutant("stale", "patch text that is not in the solution", {"test_copy_weights"},
+                   Patch("copy_weights", old="this line is not there", new=""))
+    release = read_notebook(REPO / "release" / "01_simple_rnn" / "01_simple_rnn.ipynb")
+    from rnncourse.notebooks import perfect_submission
+
+    with pytest.raises(ValueError, match="occurs 0 times"):
+        stale.apply(perfect_submission(les.source, release))
+
+
+def ignore_pattern() -> str:
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    assert config.IgnorePattern.enabled
+    return config.IgnorePattern.pattern
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/v/keras/src/layers/layer.py:431: UserWarning: `build()` was called on layer 'rnn_layer',"
+        " however the layer does not have a `build()` method implemented\n  warnings.warn(\n",
+        "WARNING:tensorflow:5 out of the last 5 calls to <function relu_of_sum at 0x7f> triggered"
+        " tf.function retracing. Tracing is expensive\n",
+        "/tmp/ipykernel_7/3.py:4: UserWarning: Converting a tensor with requires_grad=True to a"
+        " scalar may lead to unexpected behavior.\n  loss = float(total)\n",
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:17 port.cc:153] oneDNN custom operations are on. You may see slightly\n",
+    ],
+)
+def test_harmless_library_noise_is_ignored_by_nbgrader(text):
+    """Does the stderr IgnorePattern drop known harmless warnings?"""
+    assert re.search(ignore_pattern(), text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Traceback (most recent call last):\nValueError: shapes do not match\n",
+        "/v/keras/src/layers/layer.py:431: UserWarning: `build()` was called on layer 'x'\n"
+        "  warnings.warn(\nAssertionError: output differs from keras SimpleRNN\n",
+        "/tmp/ipykernel_7/3.py:9: RuntimeWarning: overflow encountered in exp\n",
+    ],
+)
+def test_other_stderr_still_costs_the_points(text):
+    """Does any stderr that is not known noise still reach nbgrader's grading?"""
+    assert not re.search(ignore_pattern(), text)
+
+
+def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path, capsys):
+    """Does the demo grade everyone it can, name the unreadable upload, and write CSV and HTML?"""
+    name = "01_simple_rnn"
+    Course.scratch(tmp_path, [name]).generate(name)
+    assert demo.run([name], root=tmp_path) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^perfect\s+10/10", out, re.M), out
+    assert re.search(r"^blank\s+0/10", out, re.M), out
+    assert re.search(r"^raises_everywhere\s+0/10", out, re.M), out
+    assert re.search(r"^corrupt_upload\s+unreadable", out, re.M), out
+    assert "corrupt_upload/01_simple_rnn/01_simple_rnn.ipynb: not valid JSON" in out
+    assert "[ 7/7]" in out
+    rows = (tmp_path / "grades.csv").read_text().splitlines()
+    assert rows[0].startswith("assignment,") and len(rows) == 1 + 6
+    assert (tmp_path / "feedback" / "perfect" / name / f"{name}.html").is_file()
+
+
+def test_tooling_code_is_ruff_clean():
+    """Is the Python code (tooling, tests, config) clean by the project's ruff rules?"""
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "rnncourse", "tests", "nbgrader_config.py",
+         *(p for p in ["benchmarks"] if (REPO / p).is_dir())],
+        capture_output=True, text=True, cwd=REPO,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
