@@ -132,3 +132,15 @@ def test_tooling_code_is_ruff_clean():
         capture_output=True, text=True, cwd=REPO,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_conda_environment_pins_what_pip_pins():
+    """Does environment.yml install exactly the pinned versions of requirements.txt?"""
+    def pins(lines):
+        return sorted(ln.strip().lstrip("- ").strip() for ln in lines if "==" in ln and
+                      not ln.strip().startswith("#"))
+
+    pip_pins = pins((REPO / "requirements.txt").read_text().splitlines())
+    conda_pins = pins((REPO / "environment.yml").read_text().splitlines())
+    assert pip_pins and conda_pins == pip_pins
+    assert "python=3.11" in (REPO / "environment.yml").read_text()
