@@ -29,3 +29,7 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = (
     r"\A(?:[^\n]*(?:" + _HARMLESS + r")[^\n]*(?:\n|\Z)(?:[ \t]+[^\n]*(?:\n|\Z))?|\s*\n)+\Z"
 )
+
+# No per-cell execution timestamps in executed notebooks, so that rebuilding solutions/ from an
+# unchanged source/ changes nothing in git.
+c.Execute.record_timing = False

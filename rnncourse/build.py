@@ -27,6 +27,10 @@ def build(what: str, names: list[str]) -> None:
     for name in require_assignments(names):
         started = time.perf_counter()
         print(f"{folder}/{name}: nbgrader {command} ...", flush=True)
+        if what == "solutions":
+            # generate_solution needs the assignment in the gradebook, which otherwise only
+            # generate_assignment creates: `make solutions` must also work on a fresh clone.
+            check_nbgrader(REPO, "db", "assignment", "add", name)
         check_nbgrader(REPO, command, name, "--force")
         path = notebook_path(folder, name)
         if what == "release":

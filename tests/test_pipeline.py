@@ -80,6 +80,8 @@ def test_solutions_are_in_sync_and_executed(name):
     assert outputs, f"solutions/{name} was not executed"
     bad = [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     assert not bad, f"solutions/{name} has errors or stderr output: {bad[:1]}"
+    timed = [c for c in solution.cells if "execution" in c.metadata]
+    assert not timed, f"solutions/{name} keeps execution timestamps: every rebuild would differ"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
