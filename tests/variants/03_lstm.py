@@ -100,8 +100,11 @@ MUTANTS = [
         "copy_before_build", "assigns before a never-called layer has created its weights",
         {W},
         Patch("copy_weights",
-              old="    cell(np.zeros((1, emb), dtype=\"float32\"), zeros, zeros)"
-                  "  # build every Dense layer\n",
+              old="        if not fc_x.built:"
+                  "  # a layer that never ran has no weights yet: create them\n"
+                  "            fc_x.build((None, emb))\n"
+                  "        if not fc_h.built:\n"
+                  "            fc_h.build((None, h_size))\n",
               new=""),
     ),
 ]
