@@ -14,7 +14,7 @@ import sys
 import time
 
 from .grading import REPO, AssignmentError, check_nbgrader, notebook_path, require_assignments
-from .notebooks import clean, read_notebook, write_notebook
+from .notebooks import clean, merge_streams, read_notebook, write_notebook
 
 STEPS = {
     "release": ("generate_assignment", "release"),
@@ -36,6 +36,8 @@ def build(what: str, names: list[str]) -> None:
         if what == "release":
             # Student versions are committed clean: no outputs, no execution counts.
             write_notebook(clean(read_notebook(path)), path)
+        else:
+            write_notebook(merge_streams(read_notebook(path)), path)
         print(f"{folder}/{name}: done in {time.perf_counter() - started:.0f} s", flush=True)
 
 

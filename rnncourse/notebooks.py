@@ -121,3 +121,23 @@ def clean(nb: NotebookNode) -> NotebookNode:
             cell.outputs = []
             cell.execution_count = None
     return nb
+
+
+def merge_streams(nb: NotebookNode) -> NotebookNode:
+    """Join consecutive stdout (or stderr) outputs of a cell into one.
+
+    How the kernel chunks a cell's printing varies from run to run; merged, an executed
+    notebook changes only when what it printed changes.
+    """
+    for cell in nb.cells:
+        merged: list[NotebookNode] = []
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (output.output_type == "stream" and last is not None
+                    and last.output_type == "stream" and last.name == output.name):
+                last.text += output.text
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+    return nb

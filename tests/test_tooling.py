@@ -6,12 +6,13 @@ import re
 import subprocess
 import sys
 
+import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from rnncourse import demo
 from rnncourse.grading import REPO, AssignmentError, Course, require_assignments
-from rnncourse.notebooks import NotebookError, read_notebook
+from rnncourse.notebooks import NotebookError, merge_streams, read_notebook
 from rnncourse.variants import Patch, mutant
 
 from .conftest import lesson
@@ -144,3 +145,22 @@ def test_conda_environment_pins_what_pip_pins():
     conda_pins = pins((REPO / "environment.yml").read_text().splitlines())
     assert pip_pins and conda_pins == pip_pins
     assert "python=3.11" in (REPO / "environment.yml").read_text()
+
+
+def test_merge_streams_joins_runs_of_one_stream_only():
+    """Are split stdout chunks joined, while stderr, displays and their order stay apart?"""
+    new = nbformat.v4
+    cell = new.new_code_cell("print('a'); print('b')", outputs=[
+        new.new_output("stream", name="stdout", text="a\n"),
+        new.new_output("stream", name="stdout", text="b\n"),
+        new.new_output("stream", name="stderr", text="warn\n"),
+        new.new_output("display_data", data={"text/plain": "plot"}),
+        new.new_output("stream", name="stdout", text="c\n"),
+        new.new_output("stream", name="stdout", text="d\n"),
+    ])
+    nb = merge_streams(new.new_notebook(cells=[cell, new.new_markdown_cell("text")]))
+    outputs = nb.cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "a\nb\n"), ("stream", "stderr", "warn\n"),
+        ("display_data", None, None), ("stream", "stdout", "c\nd\n")]
+    assert "outputs" not in nb.cells[1]
