@@ -16,14 +16,17 @@ import time
 from .grading import REPO, AssignmentError, check_nbgrader, notebook_path, require_assignments
 from .notebooks import clean, merge_streams, read_notebook, write_notebook
 
+# what: (nbgrader command, output folder, how the written notebook is tidied before commit).
+# Student versions are committed clean (no outputs, no execution counts); solutions keep their
+# outputs, with each run of printed text in one output so that a rebuild changes nothing.
 STEPS = {
-    "release": ("generate_assignment", "release"),
-    "solutions": ("generate_solution", "solutions"),
+    "release": ("generate_assignment", "release", clean),
+    "solutions": ("generate_solution", "solutions", merge_streams),
 }
 
 
 def build(what: str, names: list[str]) -> None:
-    command, folder = STEPS[what]
+    command, folder, tidy = STEPS[what]
     for name in require_assignments(names):
         started = time.perf_counter()
         print(f"{folder}/{name}: nbgrader {command} ...", flush=True)
@@ -33,11 +36,7 @@ def build(what: str, names: list[str]) -> None:
             check_nbgrader(REPO, "db", "assignment", "add", name)
         check_nbgrader(REPO, command, name, "--force")
         path = notebook_path(folder, name)
-        if what == "release":
-            # Student versions are committed clean: no outputs, no execution counts.
-            write_notebook(clean(read_notebook(path)), path)
-        else:
-            write_notebook(merge_streams(read_notebook(path)), path)
+        write_notebook(tidy(read_notebook(path)), path)
         print(f"{folder}/{name}: done in {time.perf_counter() - started:.0f} s", flush=True)
 
 

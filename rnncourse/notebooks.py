@@ -130,14 +130,15 @@ def merge_streams(nb: NotebookNode) -> NotebookNode:
     notebook changes only when what it printed changes.
     """
     for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
         merged: list[NotebookNode] = []
-        for output in cell.get("outputs", []):
+        for output in cell.outputs:
             last = merged[-1] if merged else None
             if (output.output_type == "stream" and last is not None
                     and last.output_type == "stream" and last.name == output.name):
                 last.text += output.text
             else:
                 merged.append(output)
-        if cell.cell_type == "code":
-            cell.outputs = merged
+        cell.outputs = merged
     return nb
