@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from rnncourse.lesson_code import lesson_namespace  # noqa: E402
 
 CELLS = ["imports", "data_loader", "data_functions", "vectorizer", "rnn_classifier",
-         "masked_rnn_classifier", "lstm_classifiers"]
+         "masked_rnn_classifier", "lstm_classifiers", "training_helper"]
 # (name, builder, text function): the lesson's five training runs.
 RUNS = [
     ("SimpleRNN, titles", "build_rnn_classifier", "title"),
@@ -36,12 +36,11 @@ RUNS = [
 
 def run(max_epochs: int, limit: int | None) -> dict:
     lesson = lesson_namespace("06_ag_news", CELLS)
-    keras = lesson["keras"]
     train, test, source = lesson["load_ag_news"]()
     if limit:
         train, test = train.take(limit), test.take(max(limit // 5, 1))
-    n_train = int(train.cardinality())
-    n_validation = n_train // 10
+    # The notebook's own train_and_evaluate reads these globals of the lesson.
+    lesson.update(ds_train=train, ds_test=test, MAX_EPOCHS=max_epochs)
     vectorizers = {
         "title": lesson["build_vectorizer"](train.map(lesson["extract_title"]),
                                             lesson["VOCAB_SIZE"]),
@@ -49,27 +48,16 @@ def run(max_epochs: int, limit: int | None) -> dict:
                                            lesson["VOCAB_SIZE"]),
     }
     pairs_of = {"title": lesson["tupelize_title"], "text": lesson["tupelize"]}
-    batch = lesson["BATCH_SIZE"]
-    rows = []
     for name, builder, field in RUNS:
-        keras.utils.set_random_seed(0)
         model = lesson[builder](vectorizers[field], lesson["VOCAB_SIZE"])
-        pairs = train.map(pairs_of[field])
-        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1,
-                                             restore_best_weights=True)
-        started = time.perf_counter()
-        history = model.fit(pairs.skip(n_validation).shuffle(10000, seed=0).batch(batch),
-                            validation_data=pairs.take(n_validation).batch(batch),
-                            epochs=max_epochs, callbacks=[stop], verbose=2)
-        seconds = time.perf_counter() - started
-        _, accuracy = model.evaluate(test.map(pairs_of[field]).batch(batch), verbose=0)
-        epochs = len(history.history["loss"])
-        rows.append({"model": name, "test_accuracy": round(float(accuracy), 4),
-                     "epochs": epochs, "seconds": round(seconds, 1),
-                     "seconds_per_epoch": round(seconds / epochs, 1),
-                     "parameters": int(model.count_params())})
-        print(f"{name}: accuracy {accuracy:.4f}, {epochs} epochs, {seconds:.0f} s", flush=True)
-    return {"data": source, "train_examples": n_train, "validation_examples": n_validation,
+        lesson["train_and_evaluate"](name, model, pairs_of[field])
+    results = lesson["results"]
+    rows = [{"model": name, "test_accuracy": round(float(r["test accuracy"]), 4),
+             "epochs": r["epochs"], "seconds": round(r["seconds"], 1),
+             "seconds_per_epoch": round(r["seconds"] / r["epochs"], 1),
+             "parameters": int(r["parameters"])} for name, r in results.items()]
+    return {"data": source, "train_examples": int(train.cardinality()),
+            "validation_examples": next(iter(results.values()))["validation examples"],
             "test_examples": int(test.cardinality()), "max_epochs": max_epochs,
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
                        f"{platform.python_version()}, TensorFlow {lesson['tf'].__version__}",
