@@ -1,0 +1,208 @@
+"""Does the students' copy hold what students need, and nothing an instructor must keep back?"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnncourse.grading import REPO, assignments, notebook_path
+from rnncourse.notebooks import (
+    HIDDEN_BEGIN,
+    HIDDEN_END,
+    SOLUTION_BEGIN,
+    SOLUTION_END,
+    read_notebook,
+)
+from rnncourse.publish import MANIFEST, PublishError, publish, readme_lessons
+
+URL = "https://github.com/example-org/rnn-course-students"
+COLAB = "https://colab.research.google.com/github/example-org/rnn-course-students/blob/main/"
+BADGE = re.compile(r"\[!\[Open In Colab\]\([^)\s]+\)\]\(([^)\s]+)\)")
+ANY_COLAB_NOTEBOOK = re.compile(r"https://colab\.research\.google\.com/github/[^)\s\"]+")
+LESSONS = assignments()
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory) -> Path:
+    dest = tmp_path_factory.mktemp("students") / "copy"
+    publish(dest, URL)
+    return dest
+
+
+def published_notebook(name: str) -> str:
+    return f"lessons/{name}/{name}.ipynb"
+
+
+def files_in(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+
+
+def instructor_only_lines(name: str) -> set[str]:
+    """Distinctive lines between the solution and hidden-test markers of the source notebook."""
+    lines, inside = set(), False
+    for cell in read_notebook(notebook_path("source", name)).cells:
+        for line in cell.source.splitlines():
+            marker = line.strip()
+            if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
+                inside = True
+            elif marker in (SOLUTION_END, HIDDEN_END):
+                inside = False
+            elif inside and len(marker) > 25:
+                lines.add(marker)
+    return lines
+
+
+def test_copy_holds_only_allowed_files(copy):
+    """Is every file in the copy on the allow-list, and every allowed file there?"""
+    allowed = {"README.md", "LICENSE", MANIFEST} | {published_notebook(n) for n in LESSONS}
+    assert files_in(copy) == allowed
+    listed = json.loads((copy / MANIFEST).read_text())["files"]
+    assert set(listed) == allowed
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_copy_shows_no_solution_or_hidden_test(copy, name):
+    """Does no file of the copy show a solution, a hidden test or an executed output?"""
+    nb = read_notebook(copy / published_notebook(name))
+    texts = {path: (copy / path).read_text(encoding="utf-8") for path in files_in(copy)}
+    for path, text in texts.items():
+        for marker in (SOLUTION_BEGIN, SOLUTION_END, HIDDEN_BEGIN, HIDDEN_END):
+            assert marker not in text, f"{path} shows {marker!r}"
+        leaked = {line for line in instructor_only_lines(name) if line in text}
+        assert not leaked, f"{path} shows instructor-only lines of {name}: {sorted(leaked)[:3]}"
+    assert not any(cell.get("outputs") for cell in nb.cells), "published notebooks keep no outputs"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_notebook_is_the_release_with_a_badge_first(copy, name):
+    """Are the code cells exactly release/'s, behind one markdown cell with the Colab badge?"""
+    ours = read_notebook(copy / published_notebook(name))
+    release = read_notebook(notebook_path("release", name))
+
+    def view(cells):
+        return [(c.cell_type, c.source, c.get("metadata", {})) for c in cells]
+
+    code = [c for c in ours.cells if c.cell_type == "code"]
+    assert view(code) == view(c for c in release.cells if c.cell_type == "code")
+    first, rest = ours.cells[0], ours.cells[1:]
+    assert first.cell_type == "markdown" and "Open In Colab" in first.source
+    assert view(rest) == view(release.cells)
+
+
+def badge_links(text: str) -> list[str]:
+    """The targets of the Open-in-Colab badges in `text`; no Colab link may stand outside one."""
+    links = BADGE.findall(text)
+    assert ANY_COLAB_NOTEBOOK.findall(text) == links, "a Colab link outside a badge"
+    return links
+
+
+def test_every_badge_opens_a_notebook_of_the_copy(copy):
+    """Does every Colab link (README and notebooks) point at a notebook that exists in the copy?"""
+    readme_links = badge_links((copy / "README.md").read_text())
+    assert len(readme_links) == len(LESSONS)
+    links = list(readme_links)
+    for name in LESSONS:
+        first = read_notebook(copy / published_notebook(name)).cells[0].source
+        own = badge_links(first)
+        assert own == [COLAB + published_notebook(name)], f"{name} badge: {own}"
+        links += own
+    for link in links:
+        assert link.startswith(COLAB), link
+        target = link.removeprefix(COLAB)
+        assert target.endswith(".ipynb") and (copy / target).is_file(), link
+
+
+def test_readme_describes_each_lesson_and_how_to_hand_in(copy):
+    """Does the students' README list the course README's lessons with what each teaches?"""
+    readme = (copy / "README.md").read_text()
+    _, lessons = readme_lessons()
+    assert [les.name for les in lessons] == LESSONS
+    for les in lessons:
+        assert f"[{les.name}]({published_notebook(les.name)})" in readme
+        assert les.what in readme
+    assert "## Handing in" in readme and "Download .ipynb" in readme and "Submit" in readme
+    for private in ("source/", "solutions/", "tests/", "rnncourse", "nbgrader_config"):
+        assert private not in readme, f"the students' README mentions {private}"
+
+
+def test_licence_is_cc_by_and_links_the_official_text(copy):
+    """Is the lesson content under CC BY 4.0, said in both READMEs, with the official link?"""
+    licence = (copy / "LICENSE").read_text()
+    assert licence == (REPO / "LICENSE").read_text()
+    assert "CC BY 4.0" in licence
+    assert "https://creativecommons.org/licenses/by/4.0/legalcode" in licence
+    assert "CC BY 4.0" in (copy / "README.md").read_text()
+    assert "CC BY 4.0" in (REPO / "README.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://gitlab.com/example-org/rnn", "git@github.com:example-org/rnn.git",
+     "http://github.com/example-org/rnn", "https://github.com/example-org",
+     "https://github.com/example-org/rnn/tree/main", "github.com/example-org/rnn"],
+)
+def test_url_other_than_a_github_repository_is_refused(tmp_path, url):
+    with pytest.raises(PublishError, match="https://github.com/OWNER/REPO"):
+        publish(tmp_path / "copy", url)
+    assert not (tmp_path / "copy").exists()
+
+
+def test_github_url_variants_and_branch(tmp_path):
+    """Are .git and a trailing slash accepted, and does --branch reach every badge?"""
+    publish(tmp_path / "copy", URL + ".git/", branch="spring-2025")
+    readme = (tmp_path / "copy" / "README.md").read_text()
+    prefix = COLAB.replace("/blob/main/", "/blob/spring-2025/")
+    assert badge_links(readme) and all(link.startswith(prefix) for link in badge_links(readme))
+
+
+@pytest.mark.parametrize("inside", [".", "release", "published/students"])
+def test_destination_inside_the_course_is_refused(inside):
+    dest = REPO / inside
+    with pytest.raises(PublishError, match=f"{re.escape(str(dest.resolve()))} is inside"):
+        publish(dest, URL, force=True)
+    assert not (REPO / "published").exists()
+
+
+def test_destination_that_is_not_empty_is_refused_and_left_alone(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(PublishError, match=f"{re.escape(str(tmp_path))} is not empty"):
+        publish(tmp_path, URL)
+    with pytest.raises(PublishError, match="not an earlier students' copy"):
+        publish(tmp_path, URL, force=True)
+    assert files_in(tmp_path) == {"notes.txt"}
+
+
+def test_force_replaces_only_an_earlier_copy(tmp_path):
+    """Does --force replace an earlier copy, keep a .git clone and refuse files it did not write?"""
+    dest = tmp_path / "clone"
+    (dest / ".git").mkdir(parents=True)
+    (dest / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    publish(dest, URL)  # a folder holding only a clone's .git counts as empty
+    (dest / "LICENSE").write_text("stale")
+    publish(dest, URL, force=True)
+    assert (dest / "LICENSE").read_text() == (REPO / "LICENSE").read_text()
+    assert (dest / ".git" / "HEAD").is_file()
+    (dest / "lessons" / "answers.py").write_text("print('mine')")
+    with pytest.raises(PublishError, match=r"lessons/answers\.py"):
+        publish(dest, URL, force=True)
+    assert (dest / "lessons" / "answers.py").is_file() and (dest / "README.md").is_file()
+
+
+def test_command_line_and_make_target_explain_what_is_missing(tmp_path):
+    """Do `python -m rnncourse.publish` and `make publish` fail with a clear message?"""
+    cmd = [sys.executable, "-m", "rnncourse.publish", str(tmp_path / "c"),
+           "--repo-url", "https://example.org/rnn"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 2 and "https://github.com/OWNER/REPO" in done.stderr
+    make = ["make", "-s", "-o", ".venv/.installed", "publish"]
+    done = subprocess.run(make, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode != 0 and "give DEST" in done.stderr
+    done = subprocess.run([*make, f"DEST={tmp_path / 'c'}"], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert done.returncode != 0 and "give URL" in done.stderr
+    assert not (tmp_path / "c").exists()
