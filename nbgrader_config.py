@@ -33,3 +33,34 @@ c.IgnorePattern.pattern = (
 # No per-cell execution timestamps in executed notebooks, so that rebuilding solutions/ from an
 # unchanged source/ changes nothing in git.
 c.Execute.record_timing = False
+
+# ---------------------------------------------------------------------------------------------
+# JupyterHub exchange: release_assignment, fetch_assignment, submit, collect, release_feedback,
+# fetch_feedback. See docs/instructors.md, "Grading on a JupyterHub".
+# ---------------------------------------------------------------------------------------------
+# Nothing in this block is active. Where the exchange lives is a property of the hub, not of
+# the course: set it in the hub's system-wide /etc/jupyter/nbgrader_config.py, which the
+# instructor's and every student's server read, so that all of them agree on it.
+#
+# The exchange: one folder that every user's server sees (on a containerised hub, a volume
+# mounted into every server), created once by an administrator with mode 0777 exactly:
+# release_assignment tries to reset any other mode, and stops when it may not. In it nbgrader
+# makes rnn-from-scratch/ with outbound/ (released notebooks, readable by all), inbound/
+# (submissions, mode 2733: students can write there but not list it) and feedback/ (reports
+# named by a hash of the submission, mode 0711: each student can fetch only their own).
+# c.Exchange.root = "/srv/nbgrader/exchange"
+#
+# The course id (CourseDirectory.course_id, set at the top of this file) names the course in
+# the exchange and in the gradebook. Students pick it in the Assignment List, or pass
+# `--course rnn-from-scratch` to the command line tools. Do not change it once a class has
+# submitted.
+#
+# The instructor's course folder (a clone of this repository), so that the formgrader and the
+# nbgrader commands find it wherever Jupyter was started; set it in the instructor's own
+# ~/.jupyter/nbgrader_config.py, not here:
+# c.CourseDirectory.root = "/home/instructor/rnn-from-scratch"
+#
+# For students in several courses on one hub: fetch into ./rnn-from-scratch/01_simple_rnn
+# instead of ./01_simple_rnn, so that two courses never share a folder (system-wide too, as
+# fetch and submit must agree on it):
+# c.Exchange.path_includes_course = True
