@@ -180,8 +180,8 @@ you wrote with the framework's own layer, weights copied across.
    checks on other shapes and weights, so make your code work for any batch size, sequence
    length and layer size, not only the example's.
 
-On your course's JupyterHub, open the **Assignments** tab instead, fetch the lesson and open it
-from there; the steps in the notebook are the same.
+On your course's JupyterHub, open **Nbgrader › Assignment List** instead, fetch the lesson
+and open it from there; the steps in the notebook are the same.
 
 ## Handing in
 
@@ -192,9 +192,9 @@ cell runs without an error: the grader runs your notebook from the top in a fres
 * **Colab:** choose **File › Download › Download .ipynb** and upload the file where your
   instructor asks. Keep its name (for example `{first}.ipynb`), do not add or delete cells,
   and hand in the notebook itself, not a PDF or a link.
-* **JupyterHub:** click **Submit** next to the lesson in the **Assignments** tab. You may
-  submit again before the deadline; the latest submission is the one graded. Your feedback
-  appears in the same tab once your instructor releases it (**Fetch Feedback**).
+* **JupyterHub:** click **Submit** next to the lesson in the Assignment List. You may submit
+  again before the deadline; the latest submission is the one graded. Once your instructor
+  releases the feedback, **Fetch Feedback** there brings your report.
 
 ## Licence
 

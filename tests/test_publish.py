@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from rnncourse.grading import REPO, assignments, notebook_path
+from rnncourse.grading import REPO, Course, assignments, notebook_path
 from rnncourse.notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
     SOLUTION_BEGIN,
     SOLUTION_END,
+    perfect_submission,
     read_notebook,
 )
 from rnncourse.publish import MANIFEST, PublishError, publish, readme_lessons
@@ -206,3 +207,16 @@ def test_command_line_and_make_target_explain_what_is_missing(tmp_path):
                           cwd=REPO, timeout=120)
     assert done.returncode != 0 and "give URL" in done.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_notebook_from_the_copy_grades_like_the_release(tmp_path, copy):
+    """Does a perfect submission started from the copy (badge cell and all) get full marks?"""
+    name = LESSONS[0]
+    course = Course.scratch(tmp_path / "course", [name])
+    course.generate(name)
+    source = read_notebook(notebook_path("source", name))
+    published = read_notebook(copy / published_notebook(name))
+    course.submit(name, "from_colab", perfect_submission(source, published))
+    assert course.autograde(name) == {}
+    scores = course.scores(name)["from_colab"]
+    assert scores and all(cell.passed for cell in scores.values()), scores
