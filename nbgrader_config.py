@@ -12,27 +12,38 @@ c.CourseDirectory.solution_directory = "solutions"
 # small models under grading, so the 30 s default is too tight on a busy 2-core machine.
 c.Execute.timeout = 180
 
-# A test cell that writes to stderr scores 0. Drop a stderr output only when every line of it
-# is known library noise (Keras' missing-build() hint, TF/absl start-up logs, tf.function
-# retracing notices, PyTorch's tensor-to-scalar warning), each optionally followed by the
-# indented source line Python's warnings module prints; any other stderr text still counts.
-_HARMLESS = "|".join([
-    r"UserWarning: `build\(\)` was called on layer",
-    r"triggered tf\.function retracing",
-    r"Converting a tensor with requires_grad=True to a scalar",
-    r"All log messages before absl::InitializeLog",
-    r"oneDNN custom operations are on",
-    r"This TensorFlow binary is optimized",
-    r"To enable the following instructions",
-])
-c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = (
-    r"\A(?:[^\n]*(?:" + _HARMLESS + r")[^\n]*(?:\n|\Z)(?:[ \t]+[^\n]*(?:\n|\Z))?|\s*\n)+\Z"
-)
-
 # No per-cell execution timestamps in executed notebooks, so that rebuilding solutions/ from an
 # unchanged source/ changes nothing in git.
 c.Execute.record_timing = False
+
+# --- Autograding: every submission runs in the grading sandbox, with the guarded kernel ------
+# (rnncourse/sandbox.py, rnncourse/kernel_guard.py; docs/instructors.md, "Safe grading").
+# GuardedExecute replaces nbgrader's Execute; StderrIsOutput replaces IgnorePattern: output
+# on stderr never costs points, only an error does.
+c.Autograde.autograde_preprocessors = [
+    "rnncourse.guarded_execute.GuardedExecute",
+    "rnncourse.nbgrader_steps.StderrIsOutput",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Limits of the grading sandbox, per submission.
+c.GradingSandbox.memory_limit = 4 * 2**30        # bytes the kernel may allocate
+c.GradingSandbox.max_processes = 256             # processes and threads at once
+c.GradingSandbox.max_file_bytes = 256 * 2**20    # largest file it may write
+c.GradingSandbox.max_output_bytes = 1_000_000    # output kept per cell, in bytes
+c.GradingSandbox.notebook_time_limit = 900       # seconds for the whole notebook
+# Without bubblewrap grading stops and says how to install it. Only for code you trust:
+# c.GradingSandbox.run_student_code_unsandboxed = True
+
+# The feedback students receive shows the visible part of each test, never the hidden one.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "rnncourse.nbgrader_steps.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 
 # ---------------------------------------------------------------------------------------------
 # JupyterHub exchange: release_assignment, fetch_assignment, submit, collect, release_feedback,
