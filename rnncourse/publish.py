@@ -190,8 +190,9 @@ and run all**; JupyterLab: **Kernel › Restart Kernel and Run All Cells**) and 
 cell runs without an error: the grader runs your notebook from the top in a fresh kernel.
 
 * **Colab:** choose **File › Download › Download .ipynb** and upload the file where your
-  instructor asks. Keep its name (for example `{first}.ipynb`), do not add or delete cells,
-  and hand in the notebook itself, not a PDF or a link.
+  instructor asks. Name it after the lesson (`{first}.ipynb`, not
+  `Copy of {first}.ipynb`), do not delete cells, and hand in the notebook itself, not a
+  PDF or a link.
 * **JupyterHub:** click **Submit** next to the lesson in the Assignment List. You may submit
   again before the deadline; the latest submission is the one graded. Once your instructor
   releases the feedback, **Fetch Feedback** there brings your report.
