@@ -38,6 +38,12 @@ c.GradingSandbox.notebook_time_limit = 900       # seconds for the whole noteboo
 # Without bubblewrap grading stops and says how to install it. Only for code you trust:
 # c.GradingSandbox.run_student_code_unsandboxed = True
 
+# `nbgrader autograde` checks that the sandbox can be made before it grades anyone.
+if __import__("sys").argv[1:2] == ["autograde"]:
+    from rnncourse.sandbox import require_sandbox
+
+    require_sandbox(c)
+
 # The feedback students receive shows the visible part of each test, never the hidden one.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

@@ -139,39 +139,58 @@ class Course:
         """Grade every submission of `assignment`; returns the ones that could not be graded.
 
         Unreadable notebooks are checked first and left out of nbgrader's run (they stay in
-        submitted/ untouched), so one broken file never stops the rest of the class.
+        submitted/ untouched), so one broken file never stops the rest of the class. A student
+        nbgrader fails on (or a run that stops part-way) is graded again on their own, so that
+        one submission cannot take the rest of the class with it; what still fails is
+        reported with nbgrader's own words. A sandbox that cannot be made stops everything
+        before any submission runs (`SandboxUnavailable`).
         """
+        from .sandbox import GradingSandbox
+
+        GradingSandbox(config=self.config()).check()
         problems = {}
         for student in self.students(assignment):
             path = notebook_path("submitted", assignment, self.path, student)
             problem = usable_submission(path)
             if problem:
                 problems[student] = problem
-        args = ["autograde", assignment, "--create", "--force"]
-        if problems:
-            args.append(f"--CourseDirectory.student_id_exclude={','.join(problems)}")
 
         def progress(line: str) -> None:
             student = student_in_log_line(line)
             if student and on_student:
                 on_student(student)
 
-        log = nbgrader(self.path, *args, on_line=progress).stdout
+        args = ["autograde", assignment, "--create", "--force"]
+        if problems:
+            args.append(f"--CourseDirectory.student_id_exclude={','.join(problems)}")
+        nbgrader(self.path, *args, on_line=progress)
         graded = read_scores(self.path, assignment, self.students(assignment))
         for student, scores in graded.items():
-            if scores is None and student not in problems:
+            if scores is not None or student in problems:
+                continue
+            alone = nbgrader(self.path, "autograde", assignment, "--create", "--force",
+                             f"--student={student}")
+            if read_scores(self.path, assignment, [student])[student] is None:
                 problems[student] = (
                     f"{notebook_path('submitted', assignment, self.path, student)}: "
-                    f"nbgrader could not grade it:\n{_tail(log)}"
+                    f"nbgrader could not grade it:\n{_errors(alone.stdout)}"
                 )
         return problems
+
+    def config(self):
+        """The course's nbgrader configuration, as nbgrader reads it from this folder."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        return PyFileConfigLoader("nbgrader_config.py", path=str(self.path)).load_config()
 
     def scores(self, assignment: str) -> dict[str, dict[str, CellScore] | None]:
         return read_scores(self.path, assignment, self.students(assignment))
 
 
-def _tail(text: str, lines: int = 15) -> str:
-    return "\n".join(text.splitlines()[-lines:])
+def _errors(log: str, lines: int = 15) -> str:
+    """nbgrader's error lines from a log (or its last lines when it has none)."""
+    errors = [line for line in log.splitlines() if "| ERROR]" in line or "Error" in line]
+    return "\n".join((errors or log.splitlines())[-lines:])
 
 
 def read_scores(
@@ -199,6 +218,12 @@ class Graded:
     release: NotebookNode
     scores: dict[str, dict[str, CellScore] | None]
     problems: dict[str, str]
+    course: Path
+
+    def autograded(self, student: str) -> NotebookNode:
+        """The notebook as nbgrader ran it for `student`."""
+        assignment = self.course.joinpath("source").iterdir().__next__().name
+        return read_notebook(notebook_path("autograded", assignment, self.course, student))
 
 
 def grade_in_scratch(
@@ -219,7 +244,7 @@ def grade_in_scratch(
         for student, nb in submissions[assignment](release).items():
             course.submit(assignment, student, nb)
         problems = course.autograde(assignment)
-        return Graded(release, course.scores(assignment), problems)
+        return Graded(release, course.scores(assignment), problems, course.path)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return dict(zip(submissions, pool.map(grade_one, submissions), strict=True))

@@ -18,6 +18,7 @@ import secrets
 import time
 
 from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode
@@ -60,6 +61,7 @@ class GuardedExecute(Execute):
         self._course = self._course_cells(resources or {})
         self._deadline = time.monotonic() + self.limits.notebook_time_limit
         self._out_of_time = False
+        self._dead = False
         self._output_bytes: dict[int, int] = {}
         self._imports = sandbox.imported_packages(
             cell.source for cell in nb.cells
@@ -98,6 +100,11 @@ class GuardedExecute(Execute):
                 f"not run: the whole notebook may run for {self.limits.notebook_time_limit:g} s "
                 "when it is graded, and that time was used up"))]
             return cell, resources
+        if self._dead:
+            cell.outputs = [_error("KernelStopped", (
+                "not run: the kernel had stopped (it crashed, ran out of memory or was "
+                "told to exit) while an earlier cell ran"))]
+            return cell, resources
         kind = self._kind(cell)
         original = cell.source
         if kind is not None:
@@ -105,6 +112,12 @@ class GuardedExecute(Execute):
             cell.source = f"{MARKER}{self._token}:{kind}:{gid}\n{original}"
         try:
             return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._dead = True
+            cell.outputs.append(_error("KernelStopped", (
+                "the kernel stopped while this cell ran: it crashed, ran out of memory "
+                f"(limit {self.limits.memory_limit / 2**30:g} GiB) or was told to exit")))
+            return cell, resources
         finally:
             cell.source = original
 

@@ -13,10 +13,11 @@ the kernel, before anything runs:
   filters) as they were after the course's set-up cells, undoing any monkey-patching;
 * executes the cell itself, with `exec`, so IPython input transformers, `run_cell` patches,
   custom exception handlers and display hooks installed by student code never see it;
-* runs a test cell in a namespace of its own: the names the locked cells bound (helpers,
-  modules, constants, as the locked cells left them) come first, any other name is looked up
-  in the student's namespace. The test binds nothing in the student's namespace, and a student
-  who redefines `np`, a helper, or a test's temporary name changes nothing the check uses;
+* runs a cell in a namespace of its own: the names the locked cells bound (helpers, modules,
+  constants, as the locked cells left them) come first, any other name is looked up in the
+  student's namespace. A test binds nothing in the student's namespace; a locked cell's names
+  are copied there for the student to use. A student who redefines `np`, a helper, or a test's
+  temporary name changes nothing the checks use;
 * fails the check when the libraries were patched while it ran (by the student's functions the
   check called), and reports a failure with the assertion message and the student's own
   frames only, never the check's source.
@@ -264,13 +265,10 @@ def make_kernel_class():
                 tree = ast.parse(body, filename)
             except SyntaxError:
                 return self._report(count, sys.exc_info(), kind)
-            if kind == "locked":
-                namespace = shell.user_ns
-            else:
-                namespace = dict(self._trusted)
-                namespace["__builtins__"] = _StudentFallback(shell.user_ns)
-                namespace["__notebook_namespace__"] = shell.user_ns
-                namespace["__name__"] = "__main__"
+            namespace = dict(self._trusted)
+            namespace["__builtins__"] = _StudentFallback(shell.user_ns)
+            namespace["__notebook_namespace__"] = shell.user_ns
+            namespace["__name__"] = "__main__"
             try:
                 self._run_tree(tree, filename, namespace, display=kind == "locked")
             except BaseException:  # noqa: BLE001 -- a check fails on any exception
@@ -278,7 +276,7 @@ def make_kernel_class():
             finally:
                 self._flush()
             if kind == "locked":
-                self._capture(bound_names(tree))
+                self._capture(bound_names(tree), namespace)
                 if not self._student_ran:
                     self._snapshot = Snapshot()
                 else:
@@ -307,16 +305,20 @@ def make_kernel_class():
                 if value is not None:
                     self.shell.displayhook(value)
 
-        def _capture(self, names: set[str]) -> None:
-            """Keep what a locked cell bound, its functions bound to the trusted names."""
+        def _capture(self, names: set[str], namespace: dict) -> None:
+            """Keep what a locked cell bound, as trusted names and in the student's namespace.
+
+            Its functions look names up in the trusted names first, then in the student's.
+            """
             user_ns = self.shell.user_ns
             for name in names:
-                if name not in user_ns:
+                if name not in namespace:
                     continue
-                value = user_ns[name]
-                if isinstance(value, types.FunctionType) and value.__globals__ is user_ns:
+                value = namespace[name]
+                if isinstance(value, types.FunctionType) and value.__globals__ is namespace:
                     value = self._rebind(value)
                 self._trusted[name] = value
+                user_ns[name] = value
             self._trusted["__builtins__"] = _StudentFallback(user_ns)
             self._trusted["__notebook_namespace__"] = user_ns
 
@@ -349,7 +351,8 @@ def make_kernel_class():
             ename = getattr(etype, "__name__", str(etype))
             evalue = str(value)
             frames = [frame for frame in traceback.extract_tb(tb)
-                      if kind == "locked" or not frame.filename.startswith("<test cell")]
+                      if frame.filename != __file__
+                      and (kind == "locked" or not frame.filename.startswith("<test cell"))]
             lines = []
             if frames:
                 lines.append("Traceback (most recent call last):\n")

@@ -104,6 +104,19 @@ class GradingSandbox(LoggingConfigurable):
                 "namespaces are disabled; " + INSTALL_HINT)
 
 
+def require_sandbox(config) -> None:
+    """Stop an `nbgrader autograde` run before it starts when no sandbox can be made.
+
+    Called from nbgrader_config.py; exits with the reason and how to fix it.
+    """
+    try:
+        GradingSandbox(config=config).check()
+    except SandboxUnavailable as err:
+        print(f"[rnncourse] grading stopped before running any submission: {err}",
+              file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def namespace_args() -> list[str]:
     unshare = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                "--unshare-cgroup-try"]
@@ -231,7 +244,10 @@ def kernel_manager(base, limits: GradingSandbox, **kwargs):
                 kw["cwd"] = str(cwd)
             else:
                 self.box, uid = make_box()
-                shutil.copytree(cwd, self.box / "work", dirs_exist_ok=True)
+                # The submission's other files; not the notebook being graded, which holds
+                # the hidden tests once nbgrader has put the course's cells back into it.
+                shutil.copytree(cwd, self.box / "work", dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns("*.ipynb"))
                 if uid is not None:
                     for path in (self.box / "work").rglob("*"):
                         os.lchown(path, uid, uid)

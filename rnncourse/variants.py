@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,9 +37,17 @@ class Variant:
     patches: tuple[Patch, ...]
     fails: frozenset[str] = field(default_factory=frozenset)
     why: str = ""
+    # Further changes made after the patches (generated variants: see rnncourse.integrity).
+    edit: Callable[[NotebookNode], None] | None = None
 
     def apply(self, perfect: NotebookNode) -> NotebookNode:
         """A copy of `perfect` with the patches applied; stale patches are an error."""
+        nb = self._patched(perfect)
+        if self.edit is not None:
+            self.edit(nb)
+        return nb
+
+    def _patched(self, perfect: NotebookNode) -> NotebookNode:
         nb = copy.deepcopy(perfect)
         cells = cells_by_id(nb)
         for patch in self.patches:

@@ -17,6 +17,7 @@ from rnncourse.grading import (
     notebook_path,
     require_assignments,
 )
+from rnncourse import integrity
 from rnncourse.notebooks import is_answer_cell, perfect_submission, points, read_notebook
 from rnncourse.variants import Variant, load_variants
 
@@ -35,6 +36,9 @@ class Lesson:
     source: NotebookNode
     mutants: list[Variant]
     alternatives: list[Variant]
+    # generated from the source and the mutants (rnncourse.integrity): every lesson gets them
+    fair: list[Variant]
+    cheats: list[Variant]
 
     @property
     def points(self) -> dict[str, float]:
@@ -44,7 +48,9 @@ class Lesson:
 def lesson(name: str) -> Lesson:
     source = read_notebook(notebook_path("source", name))
     mutants, alternatives = load_variants(VARIANTS_DIR / f"{name}.py")
-    return Lesson(name, source, mutants, alternatives)
+    fair = integrity.alternatives(source)
+    cheats = integrity.cheats(source, mutants, set(points(source)))
+    return Lesson(name, source, mutants, alternatives, fair, cheats)
 
 
 LESSONS = {name: lesson(name) for name in ASSIGNMENTS}
@@ -68,8 +74,10 @@ def the_class(name: str):
         }
         for variant in les.mutants:
             students[f"mutant_{variant.name}"] = variant.apply(perfect)
-        for variant in les.alternatives:
+        for variant in les.alternatives + les.fair:
             students[f"alt_{variant.name}"] = variant.apply(perfect)
+        for variant in les.cheats:
+            students[f"cheat_{variant.name}"] = variant.apply(perfect)
         return students
 
     return build

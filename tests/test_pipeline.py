@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rnncourse.grading import notebook_path
+from rnncourse.integrity import SHADOWS_INTACT
 from rnncourse.notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
@@ -19,7 +20,9 @@ from rnncourse.notebooks import (
 from .conftest import ASSIGNMENTS, LESSONS, failed_ids
 
 MUTANTS = [(a, m.name) for a in ASSIGNMENTS for m in LESSONS[a].mutants]
-ALTERNATIVES = [(a, v.name) for a in ASSIGNMENTS for v in LESSONS[a].alternatives]
+ALTERNATIVES = [(a, v.name) for a in ASSIGNMENTS
+                for v in LESSONS[a].alternatives + LESSONS[a].fair]
+CHEATS = [(a, v.name) for a in ASSIGNMENTS for v in LESSONS[a].cheats]
 
 
 def cell_view(nb):
@@ -135,6 +138,21 @@ def test_mutant_fails_exactly_its_grade_ids(graded, name, mutant):
 def test_correct_alternative_gets_full_marks(graded, name, alternative):
     """Does a correct submission written differently keep every point?"""
     assert failed_ids(graded[name], f"alt_{alternative}") == set()
+
+
+@pytest.mark.parametrize("name,cheat", CHEATS)
+def test_cheat_gets_exactly_the_honest_score(graded, name, cheat):
+    """Does tampering with the checks (helpers, comparisons, assertions, IPython) earn nothing?"""
+    expected = next(v for v in LESSONS[name].cheats if v.name == cheat).fails
+    assert failed_ids(graded[name], f"cheat_{cheat}") == expected
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_checks_leave_the_students_names_alone(graded, name):
+    """Are the names a student bound like the tests' own still theirs after every check ran?"""
+    nb = graded[name].autograded("alt_shadows_course_names")
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []))
+    assert SHADOWS_INTACT in printed, printed or nb.cells[-1].get("outputs")
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
