@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from nbformat import NotebookNode
 
+from rnncourse import integrity
 from rnncourse.grading import (
     REPO,
     Graded,
@@ -17,7 +18,6 @@ from rnncourse.grading import (
     notebook_path,
     require_assignments,
 )
-from rnncourse import integrity
 from rnncourse.notebooks import is_answer_cell, perfect_submission, points, read_notebook
 from rnncourse.variants import Variant, load_variants
 
