@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnncourse.grading import Course, notebook_path, require_assignments
+from rnncourse.course import Course, notebook_path, require_assignments
 from rnncourse.notebooks import perfect_submission, read_notebook
 
 MODES = {

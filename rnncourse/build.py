@@ -13,7 +13,8 @@ import argparse
 import sys
 import time
 
-from .grading import REPO, AssignmentError, check_nbgrader, notebook_path, require_assignments
+from .course import REPO, AssignmentError, notebook_path, require_assignments
+from .nbgrader_run import check_nbgrader
 from .notebooks import clean, merge_streams, read_notebook, write_notebook
 
 # what: (nbgrader command, output folder, how the written notebook is tidied before commit).

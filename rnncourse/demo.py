@@ -18,14 +18,8 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from .grading import (
-    REPO,
-    AssignmentError,
-    Course,
-    check_nbgrader,
-    notebook_path,
-    require_assignments,
-)
+from .course import REPO, AssignmentError, Course, notebook_path, require_assignments
+from .nbgrader_run import check_nbgrader
 from .notebooks import is_answer_cell, perfect_submission, read_notebook
 from .variants import load_variants
 

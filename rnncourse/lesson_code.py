@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .grading import REPO, notebook_path
+from .course import REPO, notebook_path
 from .notebooks import NotebookError, cells_by_id, read_notebook, strip_markers
 
 

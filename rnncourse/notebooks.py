@@ -142,3 +142,12 @@ def merge_streams(nb: NotebookNode) -> NotebookNode:
                 merged.append(output)
         cell.outputs = merged
     return nb
+
+
+def notebook_problem(path: Path | str) -> str | None:
+    """None when `path` is a readable notebook; otherwise why not, naming the file."""
+    try:
+        read_notebook(path)
+    except NotebookError as err:
+        return str(err)
+    return None

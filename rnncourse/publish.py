@@ -27,7 +27,7 @@ from urllib.parse import quote
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 
-from .grading import REPO, assignments, notebook_path
+from .course import REPO, assignments, notebook_path
 from .notebooks import (
     HIDDEN_BEGIN,
     SOLUTION_BEGIN,

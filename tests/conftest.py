@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,14 +12,8 @@ import pytest
 from nbformat import NotebookNode
 
 from rnncourse import integrity
-from rnncourse.grading import (
-    REPO,
-    Graded,
-    assignments,
-    grade_in_scratch,
-    notebook_path,
-    require_assignments,
-)
+from rnncourse.course import REPO, Course, assignments, notebook_path, require_assignments
+from rnncourse.gradebook import CellScore
 from rnncourse.notebooks import is_answer_cell, perfect_submission, points, read_notebook
 from rnncourse.variants import Variant, load_variants
 
@@ -28,6 +24,46 @@ VARIANTS_DIR = Path(__file__).parent / "variants"
 
 # A notebook file cut off in the middle, as an interrupted upload leaves it.
 CORRUPT = b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["import tens'
+
+
+@dataclass
+class Graded:
+    """What grading one assignment gave: scores per student, and what could not be graded."""
+
+    release: NotebookNode
+    scores: dict[str, dict[str, CellScore] | None]
+    problems: dict[str, str]
+    course: Path
+
+    def autograded(self, student: str) -> NotebookNode:
+        """The notebook as nbgrader ran it for `student`."""
+        assignment = self.course.joinpath("source").iterdir().__next__().name
+        return read_notebook(notebook_path("autograded", assignment, self.course, student))
+
+
+def grade_in_scratch(
+    workdir: Path,
+    submissions: dict[str, Callable[[NotebookNode], dict[str, NotebookNode | bytes]]],
+    root: Path = REPO,
+    workers: int = 2,
+) -> dict[str, Graded]:
+    """Grade several assignments, each in its own scratch course, `workers` at a time.
+
+    `submissions[assignment]` receives the release notebook nbgrader generated and returns
+    the class to grade, `{student: notebook or raw bytes}`; each class is graded by plain
+    sequential `nbgrader autograde` (`Course.autograde`).
+    """
+
+    def grade_one(assignment: str) -> Graded:
+        course = Course.scratch(Path(workdir) / assignment, [assignment], root)
+        release = course.generate(assignment)
+        for student, nb in submissions[assignment](release).items():
+            course.submit(assignment, student, nb)
+        problems = course.autograde(assignment)
+        return Graded(release, course.scores(assignment), problems, course.path)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(submissions, pool.map(grade_one, submissions), strict=True))
 
 
 @dataclass

@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 
-from rnncourse.grading import QUIET_ENV, REPO
+from rnncourse.course import REPO
+from rnncourse.nbgrader_run import QUIET_ENV
 
 MODELS = ["SimpleRNN, titles", "SimpleRNN, title + description", "SimpleRNN, masked", "LSTM",
           "BiLSTM, 2 layers"]

@@ -17,11 +17,13 @@ from pathlib import Path
 
 from traitlets.config.loader import PyFileConfigLoader
 
-from rnncourse.grading import COURSE_ID, QUIET_ENV, REPO, Course, notebook_path
+from rnncourse.course import REPO, Course, course_id, notebook_path
+from rnncourse.nbgrader_run import QUIET_ENV
 from rnncourse.notebooks import perfect_submission, read_notebook, write_notebook
 
 ASSIGNMENT = "01_simple_rnn"
 STUDENTS = ("ada_perfect", "bo_blank")
+COURSE_ID = course_id()
 FEEDBACK_SCORE = re.compile(rf"{ASSIGNMENT} \(Score: ([0-9.]+) / ([0-9.]+)\)")
 
 
@@ -53,7 +55,7 @@ def mode(path: Path) -> int:
 def test_course_id_is_the_one_the_tooling_reads():
     """Do the exchange (students pass --course) and the gradebook use the same course id?"""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
-    assert config.CourseDirectory.course_id == COURSE_ID
+    assert config.CourseDirectory.course_id == COURSE_ID == "rnn-from-scratch"
 
 
 def test_round_trip_through_the_exchange(tmp_path):

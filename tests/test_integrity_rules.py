@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from rnncourse.grading import REPO, notebook_path
+from rnncourse.course import REPO, notebook_path
 from rnncourse.kernel_guard import Snapshot, bound_names
 from rnncourse.nbgrader_steps import HIDDEN_NOTE, StderrIsOutput, without_hidden_tests
 from rnncourse.notebooks import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rnncourse.grading import notebook_path
+from rnncourse.course import notebook_path
 from rnncourse.integrity import SHADOWS_INTACT
 from rnncourse.notebooks import (
     HIDDEN_BEGIN,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rnncourse.grading import REPO, Course, assignments, notebook_path
+from rnncourse.course import REPO, Course, assignments, notebook_path
 from rnncourse.notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,

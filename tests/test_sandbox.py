@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnncourse.grading import Course, notebook_path
+from rnncourse.course import Course, notebook_path
 from rnncourse.notebooks import (
     cells_by_id,
     grade_id,

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from rnncourse import demo
-from rnncourse.grading import REPO, AssignmentError, Course, require_assignments
+from rnncourse.course import REPO, AssignmentError, Course, require_assignments
 from rnncourse.notebooks import NotebookError, merge_streams, read_notebook
 from rnncourse.variants import Patch, mutant
 
