@@ -124,7 +124,7 @@ def _fake_run_cell(raw_cell, *args, **kwargs):
 
 async def _fake_run_cell_async(raw_cell, *args, **kwargs):
     if '"""Check' in raw_cell:
-        raw_cell, kwargs["transformed_cell"] = "pass", "pass\n"
+        raw_cell, kwargs["transformed_cell"] = "pass", "pass\\n"
     return await _real_run_cell_async(raw_cell, *args, **kwargs)
 
 

@@ -93,18 +93,28 @@ class Snapshot:
                     self.classes[value] = {k: v for k, v in vars(value).items()
                                            if _guarded_value(v)}
 
-    def changes(self) -> list[str]:
-        """What differs from the snapshot now, as dotted names (empty: nothing)."""
+    def changes(self, student_made_only: bool = False) -> list[str]:
+        """What differs from the snapshot now, as dotted names (empty: nothing).
+
+        With `student_made_only`, only replacements made of the student's own code count:
+        libraries rebind some of their functions themselves as they warm up (PyTorch wraps
+        an optimizer's `step` on first use, for example), and that is no tampering.
+        """
+        def counts(value: object) -> bool:
+            return not student_made_only or _student_made(value)
+
         changed = []
         for name, (module, saved) in self.modules.items():
-            if sys.modules.get(name, module) is not module:
+            now = sys.modules.get(name, module)
+            if now is not module and counts(now):
                 changed.append(f"sys.modules[{name!r}]")
             current = vars(module)
-            changed += [f"{name}.{k}" for k, v in saved.items() if current.get(k) is not v]
+            changed += [f"{name}.{k}" for k, v in saved.items()
+                        if current.get(k) is not v and counts(current.get(k))]
         for cls, saved in self.classes.items():
             current = vars(cls)
             changed += [f"{cls.__module__}.{cls.__qualname__}.{k}" for k, v in saved.items()
-                        if current.get(k) is not v]
+                        if current.get(k) is not v and counts(current.get(k))]
         return changed
 
     def restore(self) -> None:
@@ -132,6 +142,22 @@ class Snapshot:
             setattr(sys, name, value)
         warnings.filters[:] = self.filters
         warnings._filters_mutated()
+
+
+def _student_made(value: object) -> bool:
+    """Was `value` defined by code run in the notebook's cells (not by a library)?"""
+    for candidate in (value, getattr(value, "__func__", None), getattr(value, "fget", None),
+                      getattr(value, "__wrapped__", None)):
+        if candidate is None:
+            continue
+        if getattr(candidate, "__module__", None) == "__main__":
+            return True
+        if isinstance(candidate, types.ModuleType) and not getattr(candidate, "__spec__", 1):
+            return True
+        filename = getattr(getattr(candidate, "__code__", None), "co_filename", "")
+        if "ipykernel_" in filename or filename.startswith("<ipython-input"):
+            return True
+    return False
 
 
 class _StudentFallback(dict):
@@ -283,7 +309,7 @@ def make_kernel_class():
                     self._snapshot.add_new_modules()
                     self._snapshot.filters = list(warnings.filters)
             else:
-                changed = self._snapshot.changes()
+                changed = self._snapshot.changes(student_made_only=True)
                 self._snapshot.restore()
                 if changed:
                     shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
