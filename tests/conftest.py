@@ -22,6 +22,23 @@ ONLY = [a for a in os.environ.get("RNN_COURSE_ONLY", "").split(",") if a]
 ASSIGNMENTS = require_assignments(ONLY) if ONLY else assignments()
 VARIANTS_DIR = Path(__file__).parent / "variants"
 
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "lesson(name): the test is about that lesson alone; RNN_COURSE_ONLY "
+        "without the lesson skips it")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the tests of lessons RNN_COURSE_ONLY leaves out (see the `lesson` marker)."""
+    if not ONLY:
+        return
+    for item in items:
+        for marker in item.iter_markers("lesson"):
+            if marker.args[0] not in ONLY:
+                item.add_marker(pytest.mark.skip(
+                    reason=f"about {marker.args[0]}, not in RNN_COURSE_ONLY={','.join(ONLY)}"))
+
 # A notebook file cut off in the middle, as an interrupted upload leaves it.
 CORRUPT = b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["import tens'
 

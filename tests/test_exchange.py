@@ -15,11 +15,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from rnncourse.course import REPO, Course, course_id, notebook_path
 from rnncourse.nbgrader_run import QUIET_ENV
 from rnncourse.notebooks import perfect_submission, read_notebook, write_notebook
+
+pytestmark = pytest.mark.lesson("01_simple_rnn")
 
 ASSIGNMENT = "01_simple_rnn"
 STUDENTS = ("ada_perfect", "bo_blank")
