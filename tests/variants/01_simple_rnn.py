@@ -9,7 +9,8 @@ S, R, C = "test_rnn_layer_shapes", "test_rnn_layer_recurrence", "test_copy_weigh
 
 MUTANTS = [
     mutant(
-        "global_x_shape", "takes batch and length from the notebook's global x (the source's bug)",
+        "global_x_shape",
+        "takes batch and length from the notebook's global x, as the original course notebook did",
         {S, R, C},
         Patch("rnn_layer", old="batch, length = tf.shape(x_all)[0], x_all.shape[1]",
               new="batch, length, emb_size = x.shape"),
