@@ -29,6 +29,14 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# A pasted copy of a course cell loses its nbgrader metadata instead of stopping the class.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "rnncourse.nbgrader_steps.DropDuplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 # Limits of the grading sandbox, per submission.
 c.GradingSandbox.memory_limit = 4 * 2**30        # bytes the kernel may allocate
 c.GradingSandbox.max_processes = 256             # processes and threads at once

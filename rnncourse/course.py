@@ -160,18 +160,23 @@ class Course:
         if problems:
             args.append(f"--CourseDirectory.student_id_exclude={','.join(problems)}")
         nbgrader(self.path, *args, on_line=progress)
-        graded = self.scores(assignment)
-        for student, scores in graded.items():
-            if scores is not None or student in problems:
+        for student in self.students(assignment):
+            # nbgrader removes a student's autograded folder when it fails on them, but may
+            # have created their gradebook rows already: the notebook is the sign of success.
+            if student in problems or self._autograded(assignment, student):
                 continue
             alone = nbgrader(self.path, "autograde", assignment, "--create", "--force",
                              f"--student={student}")
-            if self.scores(assignment, [student])[student] is None:
+            if not self._autograded(assignment, student):
                 problems[student] = (
                     f"{notebook_path('submitted', assignment, self.path, student)}: "
                     f"nbgrader could not grade it:\n{errors_in_log(alone.stdout)}"
                 )
         return problems
+
+    def _autograded(self, assignment: str, student: str) -> bool:
+        return (notebook_path("autograded", assignment, self.path, student).is_file()
+                and self.scores(assignment, [student])[student] is not None)
 
     def scores(
         self, assignment: str, students: Iterable[str] | None = None

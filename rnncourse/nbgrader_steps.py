@@ -6,11 +6,15 @@
   zeroes any test cell with stderr output.
 * `HideHiddenTests`: the feedback a student receives shows each test cell's visible part and a
   note where the hidden checks are, never their source.
+* `DropDuplicateIds`: nbgrader's DeduplicateIds, except that a duplicated cell (a test cell
+  pasted twice, say) loses its nbgrader metadata altogether. nbgrader leaves an empty
+  `nbgrader` entry instead, which it then takes for an old metadata format and stops grading
+  the whole class.
 """
 
 from __future__ import annotations
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import DeduplicateIds, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
 from .notebooks import HIDDEN_BEGIN, HIDDEN_END
@@ -50,4 +54,14 @@ class HideHiddenTests(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and HIDDEN_BEGIN in cell.source:
             cell.source = without_hidden_tests(cell.source)
+        return cell, resources
+
+
+class DropDuplicateIds(DeduplicateIds):
+    """Keep the last cell of each grade id (as nbgrader does); others become plain cells."""
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if cell.get("metadata", {}).get("nbgrader", None) == {}:
+            del cell.metadata["nbgrader"]
         return cell, resources

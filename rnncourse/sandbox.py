@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
-from traitlets import Bool, Float, Integer
+from traitlets import Bool, Float, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
 KERNEL_NAME = "rnncourse-grading"
@@ -78,6 +78,10 @@ class GradingSandbox(LoggingConfigurable):
     max_output_bytes = Integer(
         1_000_000, help="Bytes of output (text and data) kept per cell; the rest is cut with a "
         "note, so one cell cannot flood the graded notebook and the feedback.",
+    ).tag(config=True)
+    box_root = Unicode(
+        "/var/tmp", help="Folder in which each kernel's private folders are made (and removed "
+        "after grading); it must not be inside the course folder.",
     ).tag(config=True)
     notebook_time_limit = Float(
         900.0, help="Seconds the whole notebook may run; cells after that are not run and "
@@ -174,9 +178,9 @@ def bwrap_argv(box: Path, env: dict[str, str], uid: int | None) -> list[str]:
     return [*args, "--", sys.executable, GUARD_INSIDE, "-f", "{connection_file}"]
 
 
-def make_box() -> tuple[Path, int | None]:
+def make_box(root: str) -> tuple[Path, int | None]:
     """A private folder for one kernel: work/, home/, tmp/ and run/ (the ipc sockets)."""
-    root = "/var/tmp" if os.path.isdir("/var/tmp") else None
+    os.makedirs(root, exist_ok=True)
     box = Path(tempfile.mkdtemp(prefix="rnncourse-box-", dir=root))
     uid = None
     if os.geteuid() == 0:
@@ -232,7 +236,7 @@ def kernel_manager(base, limits: GradingSandbox, **kwargs):
                 self._kernel_spec = KernelSpec(
                     argv=[sys.executable, GUARD_INSIDE, "-f", "{connection_file}"],
                     display_name="Python 3 (grading)", language="python",
-                    metadata={"debugger": False})
+                    interrupt_mode="message", metadata={"debugger": False})
             return self._kernel_spec
 
         async def _async_pre_start_kernel(self, **kw):
@@ -243,7 +247,7 @@ def kernel_manager(base, limits: GradingSandbox, **kwargs):
                 self.kernel_spec.argv = [sys.executable, str(GUARD), "-f", "{connection_file}"]
                 kw["cwd"] = str(cwd)
             else:
-                self.box, uid = make_box()
+                self.box, uid = make_box(limits.box_root)
                 # The submission's other files; not the notebook being graded, which holds
                 # the hidden tests once nbgrader has put the course's cells back into it.
                 shutil.copytree(cwd, self.box / "work", dirs_exist_ok=True,
