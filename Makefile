@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test release solutions clean-demo publish
+.PHONY: demo grade test release solutions clean-demo publish
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,14 +20,24 @@ release: $(STAMP)
 solutions: $(STAMP)
 	$(PY) -m rnncourse.build solutions
 
-demo: release solutions
+# Builds nothing: grades a demo class against the committed release/ with the grader below.
+demo: $(STAMP)
 	$(PY) -m rnncourse.demo
+
+# Grade the collected class (submitted/) of some assignments, in parallel, in this course folder:
+#   make grade ASSIGNMENTS="01_simple_rnn 02_cell_layer_split" [WORKERS=N]
+#        [SCHEDULER=tcp://HOST:8786] [DB=postgresql://USER:PASSWORD@HOST/DB] [FORCE=1]
+grade: $(STAMP)
+	@test -n "$(ASSIGNMENTS)" || { echo "make grade: give ASSIGNMENTS, the assignments to" \
+		"grade, e.g. make grade ASSIGNMENTS=\"01_simple_rnn 02_cell_layer_split\"" >&2; exit 2; }
+	$(PY) -m rnncourse.grade $(ASSIGNMENTS) $(if $(WORKERS),--workers $(WORKERS)) \
+		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(DB),--db "$(DB)") $(if $(FORCE),--force)
 
 test: $(STAMP)
 	$(PY) -m pytest
 
 clean-demo:
-	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv
+	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv .grading reports
 
 # The students' copy for the public repository:
 #   make publish DEST=../rnn-course-students URL=https://github.com/OWNER/REPO [BRANCH=main]

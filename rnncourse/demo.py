@@ -1,11 +1,13 @@
-"""Grade a small built-in demo class with nbgrader, in the repository's own course folder.
+"""Grade a small built-in demo class in the repository's own course folder, with the grader.
 
     python -m rnncourse.demo [ASSIGNMENT ...]
 
 The class is made from the source notebooks: a perfect student, a blank submission, two
 students with typical bugs, a correct student who wrote things differently, a student whose
-every answer raises, and a notebook file cut off mid-upload. Every readable submission is
-autograded, feedback is generated, grades are exported to grades.csv and printed as a table.
+every answer raises, and a notebook file cut off mid-upload. They are handed in to submitted/
+and graded by `python -m rnncourse.grade` (the command an instructor uses on a real class):
+in parallel, each in its sandbox, with feedback, grades.csv and the report of every check;
+then the demo prints a table of the grades and what each demo student did.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from . import grade
 from .course import REPO, AssignmentError, Course, notebook_path, require_assignments
-from .nbgrader_run import check_nbgrader
+from .grade import REPORTS, STATE
 from .notebooks import is_answer_cell, perfect_submission, read_notebook
 from .variants import load_variants
 
@@ -65,13 +68,13 @@ def demo_class(assignment: str, root: Path = REPO) -> tuple[dict[str, NotebookNo
 
 def reset(course: Path) -> None:
     """Remove what an earlier demo left, so that the run starts from a clean class."""
-    for folder in ("submitted", "feedback"):
+    for folder in ("submitted", "feedback", STATE, REPORTS):
         shutil.rmtree(course / folder, ignore_errors=True)
     for path in (course / "autograded").glob("*/"):
         shutil.rmtree(path, ignore_errors=True)
 
 
-def run(names: list[str], root: Path = REPO) -> int:
+def run(names: list[str], root: Path = REPO, workers: int | None = None) -> int:
     names = require_assignments(names, root)
     course = Course(root)
     reset(root)
@@ -82,37 +85,27 @@ def run(names: list[str], root: Path = REPO) -> int:
             course.submit(assignment, student, nb)
         classes[assignment] = notes
 
-    total = len(names) * len(STUDENTS)
-    done = 0
-    problems: dict[tuple[str, str], str] = {}
     started = time.perf_counter()
-    for assignment in names:
-
-        def progress(student: str, assignment: str = assignment) -> None:
-            nonlocal done
-            done += 1
-            elapsed = time.perf_counter() - started
-            print(f"[{done:2d}/{total}] {assignment}: grading {student} ({elapsed:.0f} s)",
-                  flush=True)
-
-        for student, problem in course.autograde(assignment, on_student=progress).items():
-            problems[(student, assignment)] = problem
-            done += 1
-            print(f"[{done:2d}/{total}] {assignment}: NOT GRADED {student}: {problem}",
-                  flush=True)
-        check_nbgrader(root, "generate_feedback", assignment, "--force")
-
-    check_nbgrader(root, "export", "--to", str(root / "grades.csv"))
+    args = [*names, "--course", str(root)]
+    if workers:
+        args += ["--workers", str(workers)]
+    print(f"$ python -m rnncourse.grade {' '.join(names)}", flush=True)
+    status = grade.main(args)
+    problems = {(a, s) for a in names for s in STUDENTS
+                if course.scores(a, [s])[s] is None}
     print("\n" + format_table(course, names, problems) + "\n")
     print("What the demo students did:")
     for assignment, notes in classes.items():
         for student, why in notes.items():
             print(f"  {assignment} · {student}: {why}")
-    print(f"\nGraded in {time.perf_counter() - started:.0f} s.")
-    print(f"Grades (CSV):  {root / 'grades.csv'}")
+    print(f"\nDemo graded in {time.perf_counter() - started:.0f} s.")
     example = notebook_path("feedback", names[0], root, "typical_bug_1").with_suffix(".html")
-    print(f"Feedback HTML: {root / 'feedback'}/<student>/<assignment>/<assignment>.html,"
-          f" e.g. {example}")
+    print(f"Feedback HTML, e.g. {example}")
+    # The cut-off upload is meant to be reported; anything else not graded is a failure.
+    unexpected = {p for p in problems if p[1] != "corrupt_upload"}
+    if unexpected or status not in (0, 1):
+        print(f"error: not graded: {sorted(unexpected)}", file=sys.stderr)
+        return 1
     return 0
 
 

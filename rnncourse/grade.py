@@ -21,6 +21,7 @@ scheduler), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import multiprocessing
 import os
@@ -121,6 +122,16 @@ class Grader:
         self.force = force
         self.say = say
         self.state = self.root / STATE
+        self.state.mkdir(exist_ok=True)
+        self._lock = open(self.state / "lock", "w")  # noqa: SIM115 -- held until close()
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise Stop(f"another grading command is running in {self.root} (it holds "
+                       f"{self.state / 'lock'}); wait for it to finish") from None
+        # Results an interrupted run had staged but not put in place: graded again below.
+        shutil.rmtree(self.state / "incoming", ignore_errors=True)
         self._gb_context = open_gradebook(self.db, self.course_id)
         try:
             self.gb = self._gb_context.__enter__()
@@ -133,6 +144,7 @@ class Grader:
 
     def close(self) -> None:
         self._gb_context.__exit__(None, None, None)
+        self._lock.close()
 
     # -- what to grade -------------------------------------------------------------------
     def plan(self, assignment: str) -> Plan:

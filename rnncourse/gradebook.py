@@ -77,7 +77,7 @@ def open_gradebook(url: str, course_id: str) -> Iterator:
         raise GradebookError(
             f"cannot open the gradebook {shown(url)}: the database driver {err.name!r} is not "
             "installed; install the course's requirements (`pip install -r requirements.txt`, "
-            "which pins psycopg2-binary for PostgreSQL)") from err
+            "which pins psycopg, the PostgreSQL driver)") from err
     except sqlalchemy.exc.ArgumentError as err:
         raise GradebookError(
             f"not a database URL: {shown(url)} ({err}); use sqlite:////path/to/gradebook.db "

@@ -26,6 +26,7 @@ import socket
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +152,11 @@ def grade_submission(kit: AssignmentKit, submission: Submission) -> Outcome:
     Raises `SandboxMissing` when this machine cannot make the grading sandbox (nothing of the
     student's has run then).
     """
-    with _ONE_AT_A_TIME:
+    import sqlalchemy.exc
+
+    with _ONE_AT_A_TIME, warnings.catch_warnings():
+        # nbgrader's own API use makes SQLAlchemy warn about autoflush; nothing to act on.
+        warnings.simplefilter("ignore", sqlalchemy.exc.SAWarning)
         return _grade(kit, submission)
 
 

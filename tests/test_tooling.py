@@ -70,7 +70,8 @@ def test_stale_mutant_patch_is_an_error():
 
 
 def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path, capsys):
-    """Does the demo grade everyone it can, name the unreadable upload, and write CSV and HTML?"""
+    """Does the demo grade its class with the grading command, name the unreadable upload,
+    and write CSV, HTML and the report?"""
     name = "01_simple_rnn"
     Course.scratch(tmp_path, [name]).generate(name)
     assert demo.run([name], root=tmp_path) == 0
@@ -80,7 +81,9 @@ def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path, capsys):
     assert re.search(r"^raises_everywhere\s+0/10", out, re.M), out
     assert re.search(r"^corrupt_upload\s+unreadable", out, re.M), out
     assert "corrupt_upload/01_simple_rnn/01_simple_rnn.ipynb: not valid JSON" in out
-    assert "[ 7/7]" in out
+    assert "python -m rnncourse.grade 01_simple_rnn" in out
+    assert re.search(r"^Graded 6 submissions", out, re.M), out
+    assert (tmp_path / "reports" / f"{name}.png").is_file()
     rows = (tmp_path / "grades.csv").read_text().splitlines()
     assert rows[0].startswith("assignment,") and len(rows) == 1 + 6
     assert (tmp_path / "feedback" / "perfect" / name / f"{name}.html").is_file()
