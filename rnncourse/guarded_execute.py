@@ -18,7 +18,7 @@ import secrets
 import time
 
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode
@@ -117,6 +117,15 @@ class GuardedExecute(Execute):
             cell.outputs.append(_error("KernelStopped", (
                 "the kernel stopped while this cell ran: it crashed, ran out of memory "
                 f"(limit {self.limits.memory_limit / 2**30:g} GiB) or was told to exit")))
+            return cell, resources
+        except CellTimeoutError:
+            # Interrupted at its time limit, the cell still did not stop (it ignores
+            # interrupts): stop the kernel, so the rest of the notebook cannot hang as well.
+            self._dead = True
+            run_sync(self.km.shutdown_kernel)(now=True)
+            cell.outputs.append(_error("CellTimeoutError", (
+                "this cell ran past its time limit and did not stop when interrupted, so the "
+                "kernel was stopped")))
             return cell, resources
         finally:
             cell.source = original

@@ -272,4 +272,7 @@ def kernel_manager(base, limits: GradingSandbox, **kwargs):
                 shutil.rmtree(self.box, ignore_errors=True)
                 self.box = None
 
+        # The async manager's public name is bound to the base class's coroutine: rebind it.
+        cleanup_resources = _async_cleanup_resources
+
     return SandboxedKernelManager(kernel_name=KERNEL_NAME, **kwargs)

@@ -36,8 +36,10 @@ from rnncourse.sandbox import SandboxUnavailable
 from .test_pipeline import hidden_lines
 
 NAME = "01_simple_rnn"
+pytestmark = pytest.mark.lesson(NAME)
 # A tight budget, so the endless loops end soon; per cell 20 s, per notebook 60 s.
-LIMITS = "\nc.Execute.timeout = 20\nc.GradingSandbox.notebook_time_limit = 60\n"
+LIMITS = ("\nc.Execute.timeout = 20\nc.GradingSandbox.notebook_time_limit = 60\n"
+          "c.GradingSandbox.box_root = {boxes!r}\n")
 CLASS_BOUND_SECONDS = 600
 
 # Walks the folders a submission could hope to reach, without descending into the system.
@@ -225,21 +227,22 @@ def fingerprint(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
 
 
 def gradebook_rows(course: Path) -> list[tuple]:
+    """Every grade row with its student and cell: what a rewrite would change."""
     with sqlite3.connect(course / "gradebook.db") as db:
         return db.execute(
-            "SELECT student.id, grade.auto_score, grade.manual_score, grade_cell.name "
-            "FROM grade JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+            "SELECT student.id, base_cell.name, grade.id, grade.auto_score, grade.manual_score, "
+            "grade.extra_credit, grade.needs_manual_grade FROM grade "
+            "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
             "JOIN submitted_assignment ON submitted_notebook.assignment_id = "
             "submitted_assignment.id JOIN student ON submitted_assignment.student_id = "
-            "student.id JOIN grade_cell ON grade.cell_id = grade_cell.id ORDER BY 1, 4"
+            "student.id JOIN base_cell ON grade.cell_id = base_cell.id ORDER BY 1, 2"
         ).fetchall()
 
 
-def sandbox_processes() -> list[str]:
-    done = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True)
-    return [line for line in done.stdout.splitlines()
-            if "kernel_guard" in line or "sleep 900" in line or
-            int(line.split()[0]) >= 200_000]
+def sandbox_processes(boxes: str) -> list[str]:
+    """Processes of this run's sandboxes (their command lines name the run's box folder)."""
+    done = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True)
+    return [line for line in done.stdout.splitlines() if boxes in line or "sleep 900" in line]
 
 
 @pytest.fixture(scope="module")
@@ -247,8 +250,9 @@ def adversarial(tmp_path_factory):
     """The class graded: honest scores, scores, problems, and what was seen around the run."""
     root = tmp_path_factory.mktemp("adversarial")
     course = Course.scratch(root / "course", [NAME])
+    boxes = root / "boxes"
     with open(course.path / "nbgrader_config.py", "a") as config:
-        config.write(LIMITS)
+        config.write(LIMITS.format(boxes=str(boxes)))
     release = course.generate(NAME)
     source = read_notebook(notebook_path("source", NAME))
 
@@ -276,7 +280,6 @@ def adversarial(tmp_path_factory):
     assert course.autograde(NAME) == {}
     before_rows = gradebook_rows(course.path)
     course_files = fingerprint(course.path, skip=("autograded", "gradebook.db", "submitted"))
-    boxes_before = set(Path("/var/tmp").glob("rnncourse-box-*"))
 
     students, honest = hostile_class(source, release, listener.getsockname()[1])
     for student, nb in students.items():
@@ -296,8 +299,8 @@ def adversarial(tmp_path_factory):
         "files_before": course_files,
         "files_after": fingerprint(course.path, skip=("autograded", "gradebook.db", "submitted",
                                                       "feedback")),
-        "boxes_left": set(Path("/var/tmp").glob("rnncourse-box-*")) - boxes_before,
-        "processes_left": sandbox_processes(),
+        "boxes_left": list(boxes.glob("*")),
+        "processes_left": sandbox_processes(str(boxes)),
         "hidden": hidden_lines(source),
     }
 
@@ -333,7 +336,7 @@ def test_nothing_reaches_the_network_or_outlives_grading(adversarial):
     """No connection reached the loopback listener; no process or sandbox folder is left."""
     assert adversarial["received"] == []
     assert adversarial["processes_left"] == []
-    assert adversarial["boxes_left"] == set()
+    assert adversarial["boxes_left"] == []
 
 
 def test_no_student_receives_hidden_test_text(adversarial):
