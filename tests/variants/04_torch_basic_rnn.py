@@ -98,7 +98,7 @@ MUTANTS = [
         Patch("to_torch_rnn", old='nonlinearity="tanh"', new='nonlinearity="relu"'),
     ),
     mutant(
-        "clean_two_steps", "keeps the source's range(2) loop",
+        "clean_two_steps", "keeps the range(2) loop of the lesson's FirstTry",
         {C},
         Patch("clean_rnn", old="        for x_t in X:\n            hx = self.rnn(x_t, hx)",
               new="        for i in range(2):\n            hx = self.rnn(X[i], hx)"),
@@ -122,7 +122,7 @@ MUTANTS = [
               new="        self.hx = hx.detach()\n        return torch.stack(outputs), hx"),
     ),
     mutant(
-        "clean_outputs_list", "returns the states as a Python list, as the source does",
+        "clean_outputs_list", "returns the states as a Python list, as FirstTry does",
         {C},
         Patch("clean_rnn", old="return torch.stack(outputs), hx", new="return outputs, hx"),
     ),
