@@ -91,7 +91,7 @@ def run(names: list[str], root: Path = REPO, workers: int | None = None) -> int:
         args += ["--workers", str(workers)]
     print(f"$ python -m rnncourse.grade {' '.join(names)}", flush=True)
     status = grade.main(args)
-    problems = {(a, s) for a in names for s in STUDENTS
+    problems = {(s, a) for a in names for s in STUDENTS
                 if course.scores(a, [s])[s] is None}
     print("\n" + format_table(course, names, problems) + "\n")
     print("What the demo students did:")
@@ -102,14 +102,14 @@ def run(names: list[str], root: Path = REPO, workers: int | None = None) -> int:
     example = notebook_path("feedback", names[0], root, "typical_bug_1").with_suffix(".html")
     print(f"Feedback HTML, e.g. {example}")
     # The cut-off upload is meant to be reported; anything else not graded is a failure.
-    unexpected = {p for p in problems if p[1] != "corrupt_upload"}
+    unexpected = {p for p in problems if p[0] != "corrupt_upload"}
     if unexpected or status not in (0, 1):
         print(f"error: not graded: {sorted(unexpected)}", file=sys.stderr)
         return 1
     return 0
 
 
-def format_table(course: Course, names: list[str], problems: dict) -> str:
+def format_table(course: Course, names: list[str], problems: set[tuple[str, str]]) -> str:
     """Students by assignments: score/out of, or why a submission was not graded."""
     scores = {a: course.scores(a) for a in names}
     width = max(len(s) for s in STUDENTS) + 2
@@ -120,7 +120,7 @@ def format_table(course: Course, names: list[str], problems: dict) -> str:
         for assignment, w in columns:
             cells = scores[assignment].get(student)
             if cells is None:
-                reason = "unreadable" if (student, assignment) in problems else "missing"
+                reason = "not graded" if (student, assignment) in problems else "missing"
                 row += reason.ljust(w)
                 continue
             score = sum(c.score for c in cells.values())

@@ -79,7 +79,7 @@ def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path, capsys):
     assert re.search(r"^perfect\s+10/10", out, re.M), out
     assert re.search(r"^blank\s+0/10", out, re.M), out
     assert re.search(r"^raises_everywhere\s+0/10", out, re.M), out
-    assert re.search(r"^corrupt_upload\s+unreadable", out, re.M), out
+    assert re.search(r"^corrupt_upload\s+not graded", out, re.M), out
     assert "corrupt_upload/01_simple_rnn/01_simple_rnn.ipynb: not valid JSON" in out
     assert "python -m rnncourse.grade 01_simple_rnn" in out
     assert re.search(r"^Graded 6 submissions", out, re.M), out
