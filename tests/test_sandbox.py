@@ -204,6 +204,7 @@ def hostile_class(source, release, port):
     # A pasted copy of a test cell, grade id and all, at the top of a correct notebook.
     duplicated = copy.deepcopy(perfect)
     pasted = copy.deepcopy(cells_by_id(duplicated)["test_rnn_layer_shapes"])
+    pasted.id = "pasted-test-cell"
     duplicated.cells.insert(1, pasted)
     students["duplicate_grade_id"], honest["duplicate_grade_id"] = duplicated, 10
     # Every answer cell loops forever, one of them deaf to interrupts.
