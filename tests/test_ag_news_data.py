@@ -1,6 +1,7 @@
 """Does lesson 06's data loader read AG News offline, check it, and say which data it used?
+Does its training helper take everything it uses as arguments and give the same run twice?
 
-The loader is the notebook's own locked cell, executed here as plain Python.
+The loader and the helper are the notebook's own locked cells, executed here as plain Python.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import types
 
 import pytest
 
+from rnncourse.course import REPO, notebook_path
 from rnncourse.lesson_code import lesson_namespace
+from rnncourse.notebooks import read_notebook
+
+SHARED_SAMPLE = REPO.parent / "shared" / "data" / "ag_news_sample"
 
 TRAIN_CSV = (
     '"3","Wall St. Bears Claw Back","Short-sellers are seeing green again."\n'
@@ -102,7 +107,7 @@ def test_environment_variable_selects_the_data(ns, tmp_path, monkeypatch):
     (tmp_path / "test.csv").write_text(TEST_CSV)
     monkeypatch.setenv("AG_NEWS_DATA", str(tmp_path))
     train, test, source = ns["load_ag_news"]()
-    assert source == f"AG News from {tmp_path}"
+    assert source == f"AG News from {tmp_path.name}"
     first = next(iter(train))
     assert set(first) == {"title", "description", "label"} and int(first["label"]) == 2
     assert int(test.cardinality()) == 1
@@ -175,3 +180,71 @@ def test_synthetic_corpus_is_reproducible_and_has_four_classes(ns):
     assert set(first["label"]) == {0, 1, 2, 3}
     assert all(title and description for title, description in
                zip(first["title"], first["description"], strict=True))
+
+
+@pytest.mark.skipif(not SHARED_SAMPLE.is_dir(),
+                    reason="no AG News sample in ../shared/data/ag_news_sample")
+def test_shared_sample_reads_as_balanced_ag_news(ns):
+    """Does the shared AG News sample load through the loader, every class equally present?"""
+    splits = ns["ag_news_from_path"](SHARED_SAMPLE)
+    for split in ("train", "test"):
+        labels = splits[split]["label"]
+        counts = [labels.count(k) for k in range(4)]
+        assert len(set(counts)) == 1 and counts[0] > 0, (split, counts)
+        assert all(splits[split]["title"]) and all(splits[split]["description"])
+
+
+@pytest.fixture(scope="module")
+def helper():
+    return lesson_namespace("06_ag_news", ["imports", "training_helper"])
+
+
+def test_training_helper_reads_no_notebook_data(helper):
+    """Does train_and_evaluate get its data and recipe as arguments, not from notebook globals?"""
+    used = set(helper["train_and_evaluate"].__code__.co_names)
+    notebook_globals = {"ds_train", "ds_test", "ds_fit", "ds_valid", "RECIPE", "LSTM_RECIPE",
+                        "results",
+                        "VOCAB_SIZE", "TRAIN_EXAMPLES", "GRADING", "vectorizer"}
+    assert not used & notebook_globals, f"train_and_evaluate reads {used & notebook_globals}"
+
+
+def test_training_helper_uses_the_recipe_and_repeats_a_run(helper):
+    """Does the helper apply the recipe's optimizer settings, and give the same run twice?"""
+    keras, tf = helper["keras"], helper["tf"]
+
+    def build():
+        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, "softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        return model
+
+    rows = {"x": tf.random.stateless_normal((48, 3), seed=(1, 2)),
+            "label": tf.constant([i % 4 for i in range(48)], dtype="int64")}
+    data = tf.data.Dataset.from_tensor_slices(rows)
+    recipe = {"learning_rate": 0.02, "weight_decay": 0.5, "clipnorm": 2.0, "batch_size": 8,
+              "max_epochs": 3, "patience": 5}
+
+    def to_pair(x):
+        return x["x"], x["label"]
+
+    runs = [helper["train_and_evaluate"]("toy", build, to_pair, data.skip(8), data.take(8),
+                                         data, seed=3, verbose=False, **recipe)
+            for _ in range(2)]
+    optimizer = runs[0]["model"].optimizer
+    assert float(optimizer.learning_rate) == pytest.approx(0.02)
+    assert optimizer.weight_decay == 0.5 and optimizer.clipnorm == 2.0
+    assert runs[0]["epochs"] == 3 and runs[0]["train examples"] == 40
+    assert runs[0]["history"] == runs[1]["history"], "the same seed should give the same run"
+
+
+def test_training_cells_do_not_train_under_grading():
+    """Does every cell that trains the lesson's models skip training under nbgrader, saying so?"""
+    source = read_notebook(notebook_path("source", "06_ag_news"))
+    training = [cell.source for cell in source.cells if cell.cell_type == "code"
+                and "train_and_evaluate(" in cell.source
+                and "def train_and_evaluate" not in cell.source]
+    assert len(training) == 6, f"expected 6 training cells, found {len(training)}"
+    for text in training:
+        first, second = text.splitlines()[:2]
+        assert first == "if GRADING:" and second.strip().startswith('print("Grading run:'), (
+            f"a training cell does not skip under grading:\n{text[:200]}")
