@@ -23,9 +23,11 @@ from __future__ import annotations
 import argparse
 import fcntl
 import json
+import logging
 import multiprocessing
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -49,7 +51,6 @@ from .gradebook import (
     sqlite_url,
     write_submission,
 )
-from .nbgrader_run import check_nbgrader
 from .notebooks import NotebookError, grade_id, read_notebook
 from .submission import (
     IGNORED,
@@ -57,6 +58,7 @@ from .submission import (
     Outcome,
     SandboxMissing,
     Submission,
+    generate_assignment,
     grade_submission,
     read_folder,
 )
@@ -141,6 +143,7 @@ class Grader:
         self.ignore = tuple(self.config.CourseDirectory.ignore) if (
             "ignore" in self.config.CourseDirectory) else IGNORED
         self.kit_fingerprints: dict[str, str] = {}
+        self._empty: bytes | None = None
 
     def close(self) -> None:
         self._gb_context.__exit__(None, None, None)
@@ -181,15 +184,13 @@ class Grader:
                      f"source/{assignment} (as `nbgrader generate_assignment` does)")
             with tempfile.TemporaryDirectory(prefix="rnncourse-generate-") as tmp:
                 scratch = Course.scratch(Path(tmp) / "course", [assignment], self.root)
-                url = sqlite_url(scratch.path / "gradebook.db")
-                check_nbgrader(scratch.path, "generate_assignment", assignment, "--force",
-                               f"--CourseDirectory.root={scratch.path}",
-                               f"--CourseDirectory.db_url={url}",
-                               f"--CourseDirectory.course_id={self.course_id}")
+                (scratch.path / "gradebook.db").write_bytes(self.empty_gradebook())
+                url = generate_assignment(scratch.path, assignment, self.course_id)
                 with open_gradebook(url, self.course_id) as generated:
                     copy_assignment(generated, self.gb, assignment)
         with tempfile.TemporaryDirectory(prefix="rnncourse-kit-") as tmp:
             path = Path(tmp) / "gradebook.db"
+            path.write_bytes(self.empty_gradebook())
             with open_gradebook(sqlite_url(path), self.course_id) as kit_gb:
                 copy_assignment(self.gb, kit_gb, assignment)
                 digest = fingerprint(kit_gb, assignment)
@@ -201,6 +202,17 @@ class Grader:
                 source=read_folder(self.root / "source" / assignment),
                 gradebook=path.read_bytes(), fingerprint=digest)
         return kit, expected
+
+    def empty_gradebook(self) -> bytes:
+        """An empty SQLite gradebook of this course, made once (a new gradebook costs nbgrader
+        an `alembic` run to find its schema version)."""
+        if self._empty is None:
+            with tempfile.TemporaryDirectory(prefix="rnncourse-empty-") as tmp:
+                path = Path(tmp) / "gradebook.db"
+                with open_gradebook(sqlite_url(path), self.course_id):
+                    pass
+                self._empty = path.read_bytes()
+        return self._empty
 
     @staticmethod
     def check_submission(folder: Path, files: dict[str, bytes],
@@ -264,6 +276,28 @@ class Grader:
         feedback = self.root / "feedback" / s / a
         return all((autograded / n).is_file() and (feedback / n).with_suffix(".html").is_file()
                    for n in notebooks)
+
+    def expected_cost(self, names: list[str]) -> dict[str, float]:
+        """How long a submission of each assignment takes, relatively: the median seconds of
+        the submissions graded before when every assignment has some, else the length of the
+        code in the source notebook (which holds the checks to run)."""
+        seconds = {}
+        for name in names:
+            found = []
+            for path in (self.state / "graded" / name).glob("*.json"):
+                try:
+                    found.append(float(json.loads(path.read_text())["seconds"]))
+                except (OSError, ValueError, KeyError):
+                    continue
+            if found:
+                seconds[name] = statistics.median(found)
+        if len(seconds) == len(names):
+            return seconds
+        sizes = {}
+        for name in names:
+            nb = read_notebook(self.root / "source" / name / f"{name}.ipynb")
+            sizes[name] = float(sum(len(c.source) for c in nb.cells if c.cell_type == "code"))
+        return sizes
 
     # -- writing results -----------------------------------------------------------------
     def store(self, outcome: Outcome) -> None:
@@ -517,7 +551,10 @@ def grade(root: Path, names: list[str], workers: int | None = None,
                 say(f"{name}: {len(plan.todo)} to grade, {len(plan.up_to_date)} already graded"
                     " and unchanged, "
                     f"{len(plan.problems)} not gradable")
-        tasks = [(p.kit, sub) for p in plans for sub in p.todo]
+        # The longest submissions first, so that no worker is left with a long one at the end.
+        cost = grader.expected_cost([p.assignment for p in plans if p.todo])
+        tasks = sorted(((p.kit, sub) for p in plans for sub in p.todo),
+                       key=lambda task: -cost[task[0].assignment])
         if tasks:
             if scheduler is not None:
                 pool = DaskPool(scheduler)
@@ -577,8 +614,7 @@ def report(root: Path, names: list[str], db: str | None, say: Callable[[str], No
     paths = {}
     try:
         csv = grader.root / "grades.csv"
-        check_nbgrader(grader.root, "export", "--to", str(csv),
-                       f"--CourseDirectory.db_url={grader.db}")
+        export(grader, csv)
         paths["Grades (CSV)"] = csv
         for name in names:
             if not has_assignment(grader.gb, name):
@@ -598,6 +634,18 @@ def report(root: Path, names: list[str], db: str | None, say: Callable[[str], No
     finally:
         grader.close()
     return paths
+
+
+def export(grader: Grader, path: Path) -> None:
+    """`nbgrader export --to PATH`: its exporter (`ExportApp.plugin_class`, CSV unless the
+    course configures another), run here on the course gradebook."""
+    from nbgrader.apps.exportapp import ExportApp
+
+    app = ExportApp(config=grader.config)
+    app.log.setLevel(logging.WARNING)
+    app.plugin_inst = app.plugin_class(parent=app)
+    app.plugin_inst.to = str(path)
+    app.plugin_inst.export(grader.gb)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -146,6 +146,20 @@ def _run(converter_class, config, log: logging.Logger, **attrs) -> dict:
     return capture_log(converter)
 
 
+def generate_assignment(root: Path, assignment: str, course_id: str) -> str:
+    """`nbgrader generate_assignment` in the scratch course `root`; returns its gradebook URL."""
+    from nbgrader.converters import GenerateAssignment
+
+    config = nbgrader_config(root, assignment, "*", course_id)
+    log = logging.getLogger(f"rnncourse.submission.{os.getpid()}")
+    log.propagate = False
+    done = _run(GenerateAssignment, config, log, force=True)
+    if not done["success"]:
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed in {root}:\n"
+                           f"{done.get('log', '')}{done.get('error', '')}")
+    return config.CourseDirectory.db_url
+
+
 def grade_submission(kit: AssignmentKit, submission: Submission) -> Outcome:
     """Grade one submission in a scratch course of its own; never raises for a bad submission.
 
