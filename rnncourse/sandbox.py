@@ -152,16 +152,19 @@ def bwrap_argv(box: Path, env: dict[str, str], uid: int | None) -> list[str]:
             args += ["--symlink", os.readlink(path), f"/{name}"]
         elif path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
-    seen: set[Path] = set()
-    for prefix in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-                   Path(sys.prefix)}:
-        if not any(str(prefix).startswith(f"/{n}/") for n in ("usr", "etc")):
-            args += [*_parents(prefix, seen), "--ro-bind", str(prefix), str(prefix)]
     args += [
         "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm",
         "--bind", str(box / "tmp"), "/tmp",
         "--bind", str(box / "home"), "/home/student",
         "--bind", str(box / "work"), "/submission",
+    ]
+    # After /tmp: a Python environment that lives under /tmp stays visible.
+    seen: set[Path] = set()
+    for prefix in sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+                          Path(sys.prefix)}):
+        if not any(str(prefix).startswith(f"/{n}/") for n in ("usr", "etc")):
+            args += [*_parents(prefix, seen), "--ro-bind", str(prefix), str(prefix)]
+    args += [
         *_parents(box / "run", seen), "--bind", str(box / "run"), str(box / "run"),
         "--perms", "0755", "--dir", "/opt/rnncourse", "--ro-bind", str(GUARD), GUARD_INSIDE,
         "--chdir", "/submission", "--clearenv",
