@@ -20,6 +20,8 @@ from .notebooks import clean, merge_streams, read_notebook, write_notebook
 # what: (nbgrader command, output folder, how the written notebook is tidied before commit).
 # Student versions are committed clean (no outputs, no execution counts); solutions keep their
 # outputs, with each run of printed text in one output so that a rebuild changes nothing.
+SOLUTION_CELL_SECONDS = 3600
+
 STEPS = {
     "release": ("generate_assignment", "release", clean),
     "solutions": ("generate_solution", "solutions", merge_streams),
@@ -31,11 +33,15 @@ def build(what: str, names: list[str]) -> None:
     for name in require_assignments(names):
         started = time.perf_counter()
         print(f"{folder}/{name}: nbgrader {command} ...", flush=True)
+        extra = []
         if what == "solutions":
             # generate_solution needs the assignment in the gradebook, which otherwise only
             # generate_assignment creates: `make solutions` must also work on a fresh clone.
             check_nbgrader(REPO, "db", "assignment", "add", name)
-        check_nbgrader(REPO, command, name, "--force")
+            # The solutions run the lessons in full (lesson 06 trains its models on real
+            # text), far past the per-cell limit meant for grading students.
+            extra.append(f"--Execute.timeout={SOLUTION_CELL_SECONDS}")
+        check_nbgrader(REPO, command, name, "--force", *extra)
         path = notebook_path(folder, name)
         write_notebook(tidy(read_notebook(path)), path)
         print(f"{folder}/{name}: done in {time.perf_counter() - started:.0f} s", flush=True)
