@@ -21,6 +21,8 @@ from rnncourse.notebooks import (
 )
 from rnncourse.publish import MANIFEST, PublishError, publish, readme_lessons
 
+from .test_pipeline import hidden_lines
+
 URL = "https://github.com/example-org/rnn-course-students"
 COLAB = "https://colab.research.google.com/github/example-org/rnn-course-students/blob/main/"
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)\s]+\)\]\(([^)\s]+)\)")
@@ -45,17 +47,7 @@ def files_in(folder: Path) -> set[str]:
 
 def instructor_only_lines(name: str) -> set[str]:
     """Distinctive lines between the solution and hidden-test markers of the source notebook."""
-    lines, inside = set(), False
-    for cell in read_notebook(notebook_path("source", name)).cells:
-        for line in cell.source.splitlines():
-            marker = line.strip()
-            if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
-                inside = True
-            elif marker in (SOLUTION_END, HIDDEN_END):
-                inside = False
-            elif inside and len(marker) > 25:
-                lines.add(marker)
-    return lines
+    return hidden_lines(read_notebook(notebook_path("source", name)))
 
 
 def test_copy_holds_only_allowed_files(copy):
