@@ -29,21 +29,22 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnncourse.course import REPO, Course, assignments, notebook_path
+from rnncourse import known_class
+from rnncourse.course import Course, assignments, notebook_path
 from rnncourse.grade import STATE
 from rnncourse.nbgrader_run import QUIET_ENV, check_nbgrader
 from rnncourse.notebooks import perfect_submission, read_notebook
-from rnncourse.variants import load_variants
 
 
 def the_class(name: str, release, size: int) -> dict:
-    source = read_notebook(notebook_path("source", name))
-    perfect = perfect_submission(source, release)
-    mutants, _ = load_variants(REPO / "tests" / "variants" / f"{name}.py")
-    students = {"perfect": perfect, "blank": release}
+    """`size` known students (rnncourse.known_class): perfect, blank, then the mutants in turn."""
+    known = known_class.load(name)
+    mutants = [f"mutant_{m.name}" for m in known.mutants]
+    made = known.students(release, ["perfect", "blank", *mutants])
+    students = {"perfect": made["perfect"], "blank": made["blank"]}
     for i in range(size - 2):
-        variant = mutants[i % len(mutants)]
-        students[f"mutant_{i:02d}_{variant.name}"[:60]] = variant.apply(perfect)
+        student, again = mutants[i % len(mutants)], i // len(mutants)
+        students[f"{student}_{again + 1}" if again else student] = made[student]
     return students
 
 

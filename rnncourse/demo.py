@@ -2,12 +2,13 @@
 
     python -m rnncourse.demo [ASSIGNMENT ...]
 
-The class is made from the source notebooks: a perfect student, a blank submission, two
-students with typical bugs, a correct student who wrote things differently, a student whose
-every answer raises, and a notebook file cut off mid-upload. They are handed in to submitted/
-and graded by `python -m rnncourse.grade` (the command an instructor uses on a real class):
-in parallel, each in its sandbox, with feedback, grades.csv and the report of every check;
-then the demo prints a table of the grades and what each demo student did.
+The class is made of known students (rnncourse.known_class): a perfect student, a blank
+submission, two students with typical bugs and a correct student who wrote things differently
+(each lesson's variants file names them in its DEMO), a student whose every answer raises,
+and a notebook file cut off mid-upload. They are handed in to submitted/ and graded by
+`python -m rnncourse.grade` (the command an instructor uses on a real class): in parallel,
+each in its sandbox, with feedback, grades.csv and the report of every check; then the demo
+prints a table of the grades and what each demo student did.
 """
 
 from __future__ import annotations
@@ -20,50 +21,26 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from . import grade
+from . import grade, known_class
 from .course import REPO, AssignmentError, Course, notebook_path, require_assignments
 from .grade import REPORTS, STATE
-from .notebooks import is_answer_cell, perfect_submission, read_notebook
-from .variants import load_variants
+from .known_class import KnownClassError
+from .notebooks import read_notebook
 
-VARIANTS = REPO / "tests" / "variants"
-CUT_OFF = b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["import tens'
-STUDENTS = [
-    "perfect",
-    "blank",
-    "typical_bug_1",
-    "typical_bug_2",
-    "different_but_right",
-    "raises_everywhere",
-    "corrupt_upload",
-]
+# The rows each lesson's variants file fills with known students of its choice (its DEMO).
+CHOSEN = ["typical_bug_1", "typical_bug_2", "different_but_right"]
+STUDENTS = ["perfect", "blank", *CHOSEN, "raises_everywhere", "corrupt_upload"]
 
 
 def demo_class(assignment: str, root: Path = REPO) -> tuple[dict[str, NotebookNode | bytes], dict]:
-    """The demo class for one assignment, and what each student's bug is."""
-    source = read_notebook(notebook_path("source", assignment, root))
+    """The demo class for one assignment, and what each student chosen by the lesson did."""
+    known = known_class.load(assignment, root)
+    chosen = known.demo(CHOSEN)
+    names = {row: chosen.get(row, row) for row in STUDENTS}
     release = read_notebook(notebook_path("release", assignment, root))
-    perfect = perfect_submission(source, release)
-    mutants, alternatives = load_variants(VARIANTS / f"{assignment}.py")
-    crashing = perfect_submission(source, release)
-    for cell in crashing.cells:
-        if is_answer_cell(cell):
-            cell.source = 'raise RuntimeError("not done yet")'
-    submissions = {
-        "perfect": perfect,
-        "blank": release,
-        "typical_bug_1": mutants[0].apply(perfect),
-        "typical_bug_2": mutants[1].apply(perfect),
-        "different_but_right": alternatives[0].apply(perfect),
-        "raises_everywhere": crashing,
-        "corrupt_upload": CUT_OFF,
-    }
-    notes = {
-        "typical_bug_1": mutants[0].why,
-        "typical_bug_2": mutants[1].why,
-        "different_but_right": alternatives[0].why,
-    }
-    return submissions, notes
+    made = known.students(release, names.values())
+    submissions = {row: made[name] for row, name in names.items()}
+    return submissions, {row: known.why[name] for row, name in chosen.items()}
 
 
 def reset(course: Path) -> None:
@@ -77,10 +54,10 @@ def reset(course: Path) -> None:
 def run(names: list[str], root: Path = REPO, workers: int | None = None) -> int:
     names = require_assignments(names, root)
     course = Course(root)
+    demo = {assignment: demo_class(assignment, root) for assignment in names}
     reset(root)
     classes = {}
-    for assignment in names:
-        submissions, notes = demo_class(assignment, root)
+    for assignment, (submissions, notes) in demo.items():
         for student, nb in submissions.items():
             course.submit(assignment, student, nb)
         classes[assignment] = notes
@@ -137,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run(args.assignments)
-    except AssignmentError as err:
+    except (AssignmentError, KnownClassError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

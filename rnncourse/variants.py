@@ -1,12 +1,14 @@
 """Known submissions built as small patches over the perfect student.
 
-Each assignment has a file `tests/variants/<assignment>.py` that defines two lists:
+Each assignment has a file `tests/variants/<assignment>.py` that defines:
 
 * ``MUTANTS`` -- realistic buggy submissions, each with the exact set of grade ids it must fail;
-* ``ALTERNATIVES`` -- correct submissions written differently, which must get full marks.
+* ``ALTERNATIVES`` -- correct submissions written differently, which must get full marks;
+* ``DEMO`` -- which known students (rnncourse.known_class) `make demo` shows in its rows
+  `typical_bug_1`, `typical_bug_2` and `different_but_right`.
 
-The pipeline tests grade every one of them with nbgrader; `make demo` borrows a few as its
-students with typical bugs.
+The pipeline tests grade every mutant and alternative with nbgrader, in the class that
+rnncourse.known_class builds.
 """
 
 from __future__ import annotations
@@ -79,10 +81,21 @@ def alternative(name: str, why: str, *patches: Patch) -> Variant:
 
 def load_variants(path: Path | str) -> tuple[list[Variant], list[Variant]]:
     """Load ``(MUTANTS, ALTERNATIVES)`` from a variants file."""
+    module = _load(path)
+    return list(module.MUTANTS), list(module.ALTERNATIVES)
+
+
+def load_demo(path: Path | str) -> dict[str, str] | None:
+    """The ``DEMO`` mapping of a variants file, `{demo row: known student}`; None if it has none."""
+    demo = getattr(_load(path), "DEMO", None)
+    return None if demo is None else dict(demo)
+
+
+def _load(path: Path | str):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no variants file for this assignment")
     spec = importlib.util.spec_from_file_location(f"variants_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.MUTANTS), list(module.ALTERNATIVES)
+    return module

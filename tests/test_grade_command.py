@@ -1,6 +1,6 @@
 """Does `python -m rnncourse.grade` grade a class exactly as sequential nbgrader does?
 
-Small classes of lessons 01 and 04 (perfect, blank and two mutants, one of them handed in
+Small classes of lessons 01 and 04 (perfect, blank and two known bugs, one of them handed in
 after the due date with a zero-for-late policy) are graded once by plain sequential
 `nbgrader autograde` (`Course.autograde`), the reference, and then by the command: with two
 local workers, through a Dask LocalCluster, into PostgreSQL, interrupted and resumed. Every
@@ -23,28 +23,32 @@ from pathlib import Path
 import pytest
 from nbgrader.utils import parse_utc
 
-from rnncourse.course import REPO, Course, course_id, notebook_path
+from rnncourse import known_class
+from rnncourse.course import Course, course_id, notebook_path
 from rnncourse.grade import STATE
 from rnncourse.gradebook import open_gradebook, read_scores
+from rnncourse.known_class import CUT_OFF
 from rnncourse.nbgrader_run import QUIET_ENV
-from rnncourse.notebooks import perfect_submission, read_notebook, write_notebook
-from rnncourse.variants import load_variants
+from rnncourse.notebooks import read_notebook, write_notebook
 
-LESSONS = ["01_simple_rnn", "04_torch_basic_rnn"]
+# Each lesson's class: known students (rnncourse.known_class), by name.
+CLASSES = {
+    "01_simple_rnn": ["perfect", "blank", "mutant_global_x_shape", "mutant_tanh_activation"],
+    "04_torch_basic_rnn": ["perfect", "blank", "mutant_plain_tensors",
+                           "mutant_second_step_forgets"],
+}
+LESSONS = list(CLASSES)
 CID = course_id()
 DUE = "2025-01-01 00:00:00 UTC"
-STAMPS = {"perfect": "2024-12-31 10:00:00.000000 UTC", "mutant_b": "2025-01-02 10:00:00.000000 UTC"}
+ON_TIME, LATE = "2024-12-31 10:00:00.000000 UTC", "2025-01-02 10:00:00.000000 UTC"
+# when some students handed in: the last of each class after the due date
+STAMPS = {"perfect": ON_TIME, "mutant_tanh_activation": LATE, "mutant_second_step_forgets": LATE}
 LATE_POLICY = '\nc.LateSubmissionPlugin.penalty_method = "zero"\n'
-CORRUPT = b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["import tens'
 POSTGRES_ENV = "RNNCOURSE_TEST_POSTGRES_URL"
 
 
 def the_class(name: str, release) -> dict:
-    source = read_notebook(notebook_path("source", name))
-    perfect = perfect_submission(source, release)
-    mutants, _ = load_variants(REPO / "tests" / "variants" / f"{name}.py")
-    return {"perfect": perfect, "blank": release, "mutant_a": mutants[0].apply(perfect),
-            "mutant_b": mutants[1].apply(perfect)}
+    return known_class.load(name).students(release, CLASSES[name])
 
 
 def hand_in(course: Course, classes: dict[str, dict]) -> None:
@@ -105,7 +109,8 @@ def reference(tmp_path_factory):
     for name in LESSONS:
         assert course.autograde(name) == {}
     views = {name: view(course.db_url, name) for name in LESSONS}
-    assert views["01_simple_rnn"]["mutant_b"]["notebooks"]["01_simple_rnn"]["penalty"] > 0
+    late = views["01_simple_rnn"]["mutant_tanh_activation"]
+    assert late["notebooks"]["01_simple_rnn"]["penalty"] > 0
     return classes, views
 
 
@@ -124,7 +129,7 @@ MISSING = "99_no_such_lesson"
 
 def hand_in_bad_input(course: Course, perfect) -> None:
     name = BAD
-    course.submit(name, "unreadable", CORRUPT)
+    course.submit(name, "unreadable", CUT_OFF)
     course.submit(name, "not_a_notebook", b"\x89PNG\r\n\x1a\n\x00\x00 a picture")
     write_notebook(perfect, course.path / "submitted" / "wrong_name" / name
                    / f"Copy of {name}.ipynb")
@@ -202,7 +207,8 @@ def test_rerun_grades_nothing(reference, parallel):
 def test_rerun_after_deleting_one_students_results_grades_only_them(reference, parallel):
     """Are a student's deleted results, and only theirs, graded again?"""
     course, _ = parallel
-    removed = notebook_path("autograded", "04_torch_basic_rnn", course.path, "mutant_a").parent
+    removed = notebook_path("autograded", "04_torch_basic_rnn", course.path,
+                            "mutant_plain_tensors").parent
     for path in removed.iterdir():
         path.chmod(0o644)
     for path in removed.iterdir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rnncourse.course import notebook_path
+from rnncourse.demo import CHOSEN
 from rnncourse.integrity import SHADOWS_INTACT
 from rnncourse.notebooks import (
     HIDDEN_BEGIN,
@@ -120,11 +121,11 @@ def test_submission_raising_everywhere_scores_zero(graded, name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_corrupt_notebook_is_reported_and_the_rest_is_graded(graded, name):
     """Is a cut-off .ipynb named with its problem, while every other student is graded?"""
-    problem = graded[name].problems.get("corrupt_file", "")
-    assert "submitted/corrupt_file" in problem and "not valid JSON" in problem, problem
-    others = {s: v for s, v in graded[name].scores.items() if s != "corrupt_file"}
+    problem = graded[name].problems.get("corrupt_upload", "")
+    assert "submitted/corrupt_upload" in problem and "not valid JSON" in problem, problem
+    others = {s: v for s, v in graded[name].scores.items() if s != "corrupt_upload"}
     assert others and all(v is not None for v in others.values())
-    assert set(graded[name].problems) == {"corrupt_file"}
+    assert set(graded[name].problems) == {"corrupt_upload"}
 
 
 @pytest.mark.parametrize("name,mutant", MUTANTS)
@@ -163,6 +164,16 @@ def test_enough_mutants_and_alternatives(name):
     ids = set(les.points)
     for m in les.mutants:
         assert m.fails <= ids, f"{m.name} lists unknown grade ids {m.fails - ids}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_demo_shows_two_different_bugs_and_a_right_alternative(name):
+    """Does the variants file's DEMO pick two mutants failing different checks, and an alt?"""
+    chosen = LESSONS[name].demo(CHOSEN)
+    bugs = [LESSONS[name].variants[chosen[row]] for row in ("typical_bug_1", "typical_bug_2")]
+    assert all(chosen[row].startswith("mutant_") for row in ("typical_bug_1", "typical_bug_2"))
+    assert bugs[0].fails != bugs[1].fails, "the two bugs should cost different checks"
+    assert chosen["different_but_right"].startswith("alt_")
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

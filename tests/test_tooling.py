@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -10,12 +11,13 @@ import sys
 import nbformat
 import pytest
 
+from rnncourse import known_class
 from rnncourse.course import REPO, AssignmentError, Course, require_assignments
+from rnncourse.demo import CHOSEN
+from rnncourse.known_class import KnownClassError
 from rnncourse.nbgrader_run import QUIET_ENV
 from rnncourse.notebooks import NotebookError, merge_streams, read_notebook
 from rnncourse.variants import Patch, mutant
-
-from .conftest import lesson
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,7 @@ def test_command_line_rejects_an_unknown_assignment(module):
 
 def test_stale_mutant_patch_is_an_error():
     """Does a mutant whose patch no longer matches the solution fail loudly, not silently?"""
-    les = lesson("01_simple_rnn")  # whatever RNN_COURSE_ONLY selects
+    les = known_class.load("01_simple_rnn")  # whatever RNN_COURSE_ONLY selects
     stale = mutant("stale", "patch text that is not in the solution", {"test_copy_weights"},
                    Patch("copy_weights", old="this line is not there", new=""))
     release = read_notebook(REPO / "release" / "01_simple_rnn" / "01_simple_rnn.ipynb")
@@ -68,6 +70,27 @@ def test_stale_mutant_patch_is_an_error():
 
     with pytest.raises(ValueError, match="occurs 0 times"):
         stale.apply(perfect_submission(les.source, release))
+
+
+def test_unknown_known_student_names_the_assignment_the_file_and_the_class():
+    """Does asking for a student the known class lacks say where the names come from?"""
+    known = known_class.load("01_simple_rnn")
+    release = read_notebook(REPO / "release" / "01_simple_rnn" / "01_simple_rnn.ipynb")
+    with pytest.raises(KnownClassError) as err:
+        known.students(release, ["perfect", "mutant_no_such_bug"])
+    for part in ("01_simple_rnn has no known student 'mutant_no_such_bug'",
+                 "tests/variants/01_simple_rnn.py", "corrupt_upload", "mutant_tanh_activation"):
+        assert part in str(err.value)
+
+
+def test_variants_file_without_demo_is_named(tmp_path):
+    """Does a lesson whose variants file chooses no demo students fail with the file's name?"""
+    known = known_class.load("01_simple_rnn")
+    bare = tmp_path / "01_simple_rnn.py"
+    bare.write_text("MUTANTS = []\nALTERNATIVES = []\n")
+    expected = re.escape(str(bare)) + " must set DEMO .*; it has no DEMO"
+    with pytest.raises(KnownClassError, match=expected):
+        dataclasses.replace(known, variants_file=bare).demo(CHOSEN)
 
 
 def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path):

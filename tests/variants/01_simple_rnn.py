@@ -179,3 +179,10 @@ def copy_simple_rnn_weights(keras_rnn, layer):
 '''),
     ),
 ]
+
+# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+DEMO = {
+    "typical_bug_1": "mutant_global_x_shape",
+    "typical_bug_2": "mutant_tanh_activation",
+    "different_but_right": "alt_unstack_ops_set_weights",
+}

@@ -213,3 +213,10 @@ class KerasRNNCell(keras.layers.Layer):
 '''),
     ),
 ]
+
+# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+DEMO = {
+    "typical_bug_1": "mutant_layer_state_not_carried",
+    "typical_bug_2": "mutant_copy_recurrent_transposed",
+    "different_but_right": "alt_ops_unstack_set_weights",
+}

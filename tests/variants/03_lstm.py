@@ -205,3 +205,10 @@ def copy_lstm_weights(keras_lstm, my_lstm):
 '''),
     ),
 ]
+
+# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+DEMO = {
+    "typical_bug_1": "mutant_forget_gate_unused",
+    "typical_bug_2": "mutant_gate_order_ifoc",
+    "different_but_right": "alt_split_and_set_weights",
+}

@@ -178,3 +178,10 @@ ALTERNATIVES = [
                   "        return outputs, hx"),
     ),
 ]
+
+# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+DEMO = {
+    "typical_bug_1": "mutant_plain_tensors",
+    "typical_bug_2": "mutant_seq_returns_last_state",
+    "different_but_right": "alt_functional_ops",
+}

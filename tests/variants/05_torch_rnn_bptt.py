@@ -142,3 +142,10 @@ ALTERNATIVES = [
               new=""),
     ),
 ]
+
+# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+DEMO = {
+    "typical_bug_1": "mutant_step_tanh",
+    "typical_bug_2": "mutant_train_no_zero_grad",
+    "different_but_right": "alt_loss_modules",
+}

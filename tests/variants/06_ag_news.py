@@ -97,3 +97,10 @@ ALTERNATIVES = [
               new="vectorizer.adapt(texts)"),
     ),
 ]
+
+# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+DEMO = {
+    "typical_bug_1": "mutant_text_without_space",
+    "typical_bug_2": "mutant_masked_without_mask_zero",
+    "different_but_right": "alt_functional_models",
+}

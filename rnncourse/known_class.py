@@ -1,0 +1,133 @@
+"""The class of known submissions of an assignment, each student named by what it is.
+
+Made from the assignment's source notebook, the release notebook nbgrader generated and the
+assignment's variants file `tests/variants/<assignment>.py` (see rnncourse.variants):
+
+* `perfect` -- the instructor's solution typed into the release notebook;
+* `blank` -- the release notebook handed in untouched;
+* `raises_everywhere` -- every answer cell raises;
+* `corrupt_upload` -- a notebook file cut off in the middle (`CUT_OFF`);
+* `mutant_<name>` -- each mutant of the variants file;
+* `alt_<name>` -- each correct alternative: the variants file's, then the generated fair ones
+  (rnncourse.integrity);
+* `cheat_<name>` -- each generated cheat (rnncourse.integrity).
+
+The pipeline tests grade the whole class; the demo, the grading command's tests and the grading
+benchmark pick students from it by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from . import integrity
+from .course import REPO, notebook_path
+from .notebooks import is_answer_cell, perfect_submission, points, read_notebook
+from .variants import Variant, load_demo, load_variants
+
+# The variants belong to the repository's tests, whichever course folder the notebooks come from.
+VARIANTS = REPO / "tests" / "variants"
+# A notebook file cut off in the middle, as an interrupted upload leaves it.
+CUT_OFF = b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["import tens'
+FIXED = {
+    "perfect": "the instructor's solution, typed into the release notebook",
+    "blank": "the release notebook, handed in untouched",
+    "raises_everywhere": "every answer cell raises an error",
+    "corrupt_upload": "a notebook file cut off in the middle of the upload",
+}
+
+
+class KnownClassError(Exception):
+    """A known student that an assignment's class does not have, or no demo choice."""
+
+
+@dataclass
+class KnownClass:
+    """The known students of one assignment, and the variants they are made from."""
+
+    assignment: str
+    source: NotebookNode
+    variants_file: Path
+    mutants: list[Variant]
+    alternatives: list[Variant]
+    # generated from the source and the mutants (rnncourse.integrity): every lesson gets them
+    fair: list[Variant]
+    cheats: list[Variant]
+
+    @property
+    def points(self) -> dict[str, float]:
+        return points(self.source)
+
+    @property
+    def variants(self) -> dict[str, Variant]:
+        """The students made by patching the perfect one, by name."""
+        named = {f"mutant_{v.name}": v for v in self.mutants}
+        named.update({f"alt_{v.name}": v for v in self.alternatives + self.fair})
+        named.update({f"cheat_{v.name}": v for v in self.cheats})
+        return named
+
+    @property
+    def why(self) -> dict[str, str]:
+        """Every student of the class, in order, with a line on what it is."""
+        return {**FIXED, **{name: v.why for name, v in self.variants.items()}}
+
+    def require(self, names: Iterable[str]) -> list[str]:
+        """`names`, if the class has every one of them."""
+        names, known = list(names), self.why
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise KnownClassError(
+                f"{self.assignment} has no known student {', '.join(map(repr, unknown))} "
+                f"(mutants and alternatives come from {self.variants_file}; known: "
+                f"{', '.join(known)})")
+        return names
+
+    def students(self, release: NotebookNode,
+                 names: Iterable[str] | None = None) -> dict[str, NotebookNode | bytes]:
+        """`{student: notebook, or raw bytes}` for `names` (default: the whole class)."""
+        names = self.require(self.why if names is None else names)
+        variants = self.variants
+        perfect = perfect_submission(self.source, release)
+
+        def make(name: str) -> NotebookNode | bytes:
+            if name == "perfect":
+                return perfect
+            if name == "blank":
+                return release
+            if name == "corrupt_upload":
+                return CUT_OFF
+            if name == "raises_everywhere":
+                crashing = perfect_submission(self.source, release)
+                for cell in crashing.cells:
+                    if is_answer_cell(cell):
+                        cell.source = 'raise RuntimeError("not done yet")'
+                return crashing
+            return variants[name].apply(perfect)
+
+        return {name: make(name) for name in names}
+
+    def demo(self, rows: Iterable[str]) -> dict[str, str]:
+        """`{row: known student}`: whom the variants file's ``DEMO`` puts in the demo's `rows`."""
+        rows = list(rows)
+        chosen = load_demo(self.variants_file)
+        if chosen is None or set(chosen) != set(rows):
+            given = "no DEMO" if chosen is None else f"DEMO for {', '.join(sorted(chosen))}"
+            raise KnownClassError(
+                f"{self.variants_file} must set DEMO = {{row: known student}} for the demo's "
+                f"rows {', '.join(rows)}; it has {given}")
+        self.require(chosen.values())
+        return {row: chosen[row] for row in rows}
+
+
+def load(assignment: str, root: Path = REPO) -> KnownClass:
+    """The known class of `assignment`, from its source notebook under `root`."""
+    source = read_notebook(notebook_path("source", assignment, root))
+    path = VARIANTS / f"{assignment}.py"
+    mutants, alternatives = load_variants(path)
+    fair = integrity.alternatives(source)
+    cheats = integrity.cheats(source, mutants, set(points(source)))
+    return KnownClass(assignment, source, path, mutants, alternatives, fair, cheats)
