@@ -43,15 +43,17 @@ TOKEN_ENV = "RNNCOURSE_GUARD_TOKEN"
 IMPORTS_ENV = "RNNCOURSE_GUARD_IMPORTS"
 MARKER = "#rnncourse-guard:"
 
-# Libraries whose functions and classes are put back before every course cell. The standard
-# modules are the ones checks and helpers use; the lesson's own frameworks come from
-# RNNCOURSE_GUARD_IMPORTS (what the notebook's locked cells import).
-PROTECTED = {
+# Libraries whose functions and classes are put back before every course cell: the standard
+# and kernel modules the checks and helpers use (imported before any cell runs), and the
+# frameworks, imported beforehand only when the lesson's locked cells import them
+# (RNNCOURSE_GUARD_IMPORTS), so that a PyTorch lesson does not pay for TensorFlow.
+STANDARD = {
     "builtins", "math", "random", "copy", "warnings", "functools", "contextlib", "itertools",
     "operator", "types", "collections", "numbers", "inspect", "traceback", "re", "json",
-    "numpy", "tensorflow", "keras", "torch", "matplotlib", "matplotlib_inline", "tqdm",
     "IPython", "ipykernel", "jupyter_client", "zmq",
 }
+FRAMEWORKS = {"numpy", "tensorflow", "keras", "torch", "matplotlib", "matplotlib_inline", "tqdm"}
+PROTECTED = STANDARD | FRAMEWORKS
 _DESCRIPTORS = (property, staticmethod, classmethod, types.FunctionType, types.BuiltinFunctionType,
                 types.MethodDescriptorType, types.WrapperDescriptorType, type)
 
@@ -229,10 +231,7 @@ def _preimport() -> None:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001 -- a missing library fails in the lesson's own cell
                 pass
-    for name in sorted(PROTECTED):
-        if name in sys.modules or name in {"numpy", "tensorflow", "keras", "torch", "matplotlib",
-                                           "matplotlib_inline", "tqdm"}:
-            continue
+    for name in sorted(STANDARD - set(sys.modules)):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001
