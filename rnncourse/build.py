@@ -22,6 +22,9 @@ from .notebooks import clean, merge_streams, read_notebook, write_notebook
 # outputs, with each run of printed text in one output so that a rebuild changes nothing.
 SOLUTION_CELL_SECONDS = 3600
 
+# nbgrader refuses to change an assignment's cells once the gradebook holds submissions of it.
+GRADED_ALREADY = "because there are submissions associated with it"
+
 STEPS = {
     "release": ("generate_assignment", "release", clean),
     "solutions": ("generate_solution", "solutions", merge_streams),
@@ -41,7 +44,18 @@ def build(what: str, names: list[str]) -> None:
             # The solutions run the lessons in full (lesson 06 trains its models on real
             # text), far past the per-cell limit meant for grading students.
             extra.append(f"--Execute.timeout={SOLUTION_CELL_SECONDS}")
-        check_nbgrader(REPO, command, name, "--force", *extra)
+        try:
+            check_nbgrader(REPO, command, name, "--force", *extra)
+        except RuntimeError as err:
+            if GRADED_ALREADY not in str(err):
+                raise
+            raise RuntimeError(
+                f"{REPO / 'gradebook.db'} holds graded submissions of {name}, and nbgrader "
+                "does not change the cells of an assignment that has been graded. If they are "
+                "the demo's, `make clean-demo` removes them; if a class was graded here, change "
+                "the lesson once its grades are final and that gradebook is archived. "
+                f"`git checkout {folder}/{name}` puts back the notebook nbgrader removed."
+            ) from None
         path = notebook_path(folder, name)
         write_notebook(tidy(read_notebook(path)), path)
         print(f"{folder}/{name}: done in {time.perf_counter() - started:.0f} s", flush=True)
