@@ -25,19 +25,6 @@ from .conftest import ASSIGNMENTS
 
 SOURCE = Path(__file__).resolve().parents[1] / "source"
 MAX_LINE = 100
-# Lessons that do not follow the skeleton's headings yet: their skeleton checks are expected to
-# fail, and may pass; take a lesson out of here once it follows the skeleton.
-NOT_YET_IN_SKELETON = {
-    "06_ag_news": "lesson 06's headings do not follow the lessons' skeleton yet",
-}
-
-
-def skeleton_cases():
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=False, reason=NOT_YET_IN_SKELETON[name]))
-        if name in NOT_YET_IN_SKELETON else name
-        for name in ASSIGNMENTS
-    ]
 
 
 def source_notebook(name: str):
@@ -72,7 +59,7 @@ def test_code_lines_fit_in_100_characters(name):
     assert not long, f"{name}: code lines longer than {MAX_LINE} characters: {long}"
 
 
-@pytest.mark.parametrize("name", skeleton_cases())
+@pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_lesson_opens_with_its_title_and_ends_with_what_to_remember_and_going_further(name):
     """Is the title first, with "What to remember" and "Going further" as the last two sections?"""
     nb = source_notebook(name)
@@ -88,7 +75,7 @@ def test_lesson_opens_with_its_title_and_ends_with_what_to_remember_and_going_fu
         f"in that order; they are {sections[-2:]}")
 
 
-@pytest.mark.parametrize("name", skeleton_cases())
+@pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_sections_are_set_up_then_numbered(name):
     """Do the sections read Set-up, 1., 2., ..., and the tasks Task 1 ·, Task 2 ·, ...?"""
     levels = outline(source_notebook(name))
@@ -110,7 +97,7 @@ def test_sections_are_set_up_then_numbered(name):
     assert not deeper, f"{name}: no headings below the task level, found {deeper}"
 
 
-@pytest.mark.parametrize("name", skeleton_cases())
+@pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_every_task_comes_with_its_checks(name):
     """Does each answer and test cell sit under a task heading, and each task have both?"""
     nb = source_notebook(name)
