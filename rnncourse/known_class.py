@@ -123,11 +123,17 @@ class KnownClass:
         return {row: chosen[row] for row in rows}
 
 
-def load(assignment: str, root: Path = REPO) -> KnownClass:
-    """The known class of `assignment`, from its source notebook under `root`."""
+def load(assignment: str, root: Path = REPO, variants: Path = VARIANTS) -> KnownClass:
+    """The known class of `assignment`, from its source notebook under `root` and its variants
+    file in the folder `variants`."""
     source = read_notebook(notebook_path("source", assignment, root))
-    path = VARIANTS / f"{assignment}.py"
+    path = Path(variants) / f"{assignment}.py"
     mutants, alternatives = load_variants(path)
     fair = integrity.alternatives(source)
     cheats = integrity.cheats(source, mutants, set(points(source)))
+    taken = {v.name for v in fair} & {v.name for v in alternatives}
+    if taken:
+        raise KnownClassError(
+            f"{path}: the alternatives {', '.join(sorted(taken))} have the names of generated "
+            "ones (rnncourse.integrity), so one would hide the other: rename them")
     return KnownClass(assignment, source, path, mutants, alternatives, fair, cheats)

@@ -93,6 +93,17 @@ def test_variants_file_without_demo_is_named(tmp_path):
         dataclasses.replace(known, variants_file=bare).demo(CHOSEN)
 
 
+def test_alternative_named_like_a_generated_one_is_an_error(tmp_path):
+    """Can a hand-written alternative hide a generated one by taking its name? It must not."""
+    real = known_class.VARIANTS / "01_simple_rnn.py"
+    (tmp_path / "01_simple_rnn.py").write_text(
+        "from rnncourse.variants import Patch, alternative, load_variants\n"
+        f"MUTANTS, ALTERNATIVES = load_variants({str(real)!r})\n"
+        "ALTERNATIVES.append(alternative('noisy_debugging', 'prints', Patch('rnn_layer', 'x')))\n")
+    with pytest.raises(KnownClassError, match="noisy_debugging have the names of generated"):
+        known_class.load("01_simple_rnn", variants=tmp_path)
+
+
 def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path):
     """Does the demo grade its class with the grading command, name the unreadable upload,
     and write CSV, HTML and the report?
