@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnncourse.course import Course, notebook_path, require_assignments
-from rnncourse.notebooks import perfect_submission, read_notebook
+from rnncourse import known_class
+from rnncourse.course import Course, require_assignments
 
 MODES = {
     "stock": (
@@ -46,10 +46,9 @@ def prepare(root: Path, mode: str, names: list[str]) -> Course:
     with open(course.path / "nbgrader_config.py", "a") as config:
         config.write(MODES[mode])
     for name in names:
-        release = course.generate(name)
-        source = read_notebook(notebook_path("source", name))
-        course.submit(name, "perfect", perfect_submission(source, release))
-        course.submit(name, "blank", release)
+        students = known_class.load(name).students(course.generate(name), ["perfect", "blank"])
+        for student, nb in students.items():
+            course.submit(name, student, nb)
     return course
 
 
