@@ -1,14 +1,21 @@
-"""nbgrader's Execute step for autograding: the guarded kernel, in a sandbox, within limits.
+"""nbgrader's Execute step for autograding: student code in a sandbox, verdicts in the judge.
 
 `nbgrader_config.py` puts `GuardedExecute` in place of nbgrader's `Execute` in
 `Autograde.autograde_preprocessors`, so every notebook autograded in this course folder, by the
 command line, the formgrader, the demo, the tests or `python -m rnncourse.grade`, runs this way:
 
-* the kernel is `rnncourse/kernel_guard.py`, started through a kernel spec that wraps it in the
-  bubblewrap sandbox of `rnncourse.sandbox` (unless the sandbox is switched off on purpose);
-* the cells of the instructor's notebook (locked cells and test cells, as the gradebook holds
-  them) are marked with a secret token, so the kernel runs them out of students' reach;
-* the notebook as a whole gets a time budget, and each cell a byte budget for its output.
+* the student's kernel is `rnncourse/kernel_guard.py`, started through a kernel spec that wraps
+  it in the bubblewrap sandbox of `rnncourse.sandbox` (unless switched off on purpose). It runs
+  the student's cells, the locked cells (marked with a secret token) and the probes;
+* the judge (`rnncourse.judge`, one per grading process) runs the locked cells too and every
+  test cell, as the gradebook holds them: it builds the references, asks the kernel to run the
+  test's probes on data it chooses, and decides. A test cell's outputs in the graded notebook
+  are what the probes printed and the judge's verdict; nothing the kernel sends can pass a check;
+* the notebook as a whole gets a time budget, each cell a byte budget for its output, each
+  probe's answer a size limit;
+* the submitted notebook's own cells are read (as text, never run here) for code that reaches
+  into the interpreter or the grader; what is found is listed in the graded notebook's
+  metadata for the instructor's report (`rnncourse.review`), never scored.
 """
 
 from __future__ import annotations
@@ -20,11 +27,15 @@ import time
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 
-from . import sandbox
-from .kernel_guard import IMPORTS_ENV, MARKER, TOKEN_ENV
+from . import judge_client, review, sandbox
+from .kernel_guard import ANSWER_MIME, IMPORTS_ENV, MARKER, TOKEN_ENV, probe_request
+
+# Seconds the judge may compute between two of its messages before it is taken for stuck.
+JUDGE_TIMEOUT = 900
 
 
 def _error(name: str, message: str) -> NotebookNode:
@@ -32,8 +43,14 @@ def _error(name: str, message: str) -> NotebookNode:
                         traceback=[f"{name}: {message}"])
 
 
+def _as_text(output: NotebookNode) -> NotebookNode:
+    """An error output of the student's kernel, as text: only the judge's verdict fails a check."""
+    text = "\n".join(output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"])
+    return new_output("stream", name="stderr", text=text + "\n")
+
+
 class GuardedExecute(Execute):
-    """Execute a submission with the guarded kernel inside the grading sandbox."""
+    """Execute a submission: student code in the sandboxed kernel, checks in the judge."""
 
     kernel_name = Unicode(sandbox.KERNEL_NAME, help="The grading kernel spec.").tag(config=True)
 
@@ -56,24 +73,39 @@ class GuardedExecute(Execute):
                 if cell.cell_type == "code" and cell.locked
             }
 
-    def preprocess(self, nb, resources=None, km=None):
-        self._token = secrets.token_hex(16)
-        self._course = self._course_cells(resources or {})
-        self._deadline = time.monotonic() + self.limits.notebook_time_limit
-        self._out_of_time = False
-        self._dead = False
-        self._output_bytes: dict[int, int] = {}
-        self._imports = sandbox.imported_packages(
-            cell.source for cell in nb.cells
-            if cell.cell_type == "code" and self._kind(cell) is not None)
-        return super().preprocess(nb, resources, km)
-
     def _kind(self, cell: NotebookNode) -> str | None:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         course = self._course.get(gid) if gid else None
         if course is None or course[1] != cell.source:
             return None
         return course[0]
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._token = secrets.token_hex(16)
+        self._course = self._course_cells(resources or {})
+        self._deadline = time.monotonic() + self.limits.notebook_time_limit
+        self._cell_deadline: float | None = None
+        self._out_of_time = False
+        self._dead = False
+        self._output_bytes: dict[int, int] = {}
+        self._answers: dict[int, list[str]] = {}
+        self._count = 0
+        self._imports = sandbox.imported_packages(
+            cell.source for cell in nb.cells
+            if cell.cell_type == "code" and self._kind(cell) is not None)
+        self._judge = judge_client.shared_judge(self.limits.max_answer_bytes)
+        # The judge loads the lesson's libraries while the student's kernel starts.
+        self._judge.post({"op": "begin", "imports": self._imports})
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            if self._judge.alive():
+                self._judge.post({"op": "end"})
+        course_ids = {cell.metadata.nbgrader.grade_id for cell in nb.cells
+                      if self._kind(cell) is not None}
+        flags = review.scan(nb, course_ids, review.lesson_rules(self.config, resources))
+        nb.metadata["rnncourse"] = {"review": flags}
+        return nb, resources
 
     # -- the kernel ----------------------------------------------------------------------
     def create_kernel_manager(self):
@@ -106,18 +138,31 @@ class GuardedExecute(Execute):
                 "told to exit) while an earlier cell ran"))]
             return cell, resources
         kind = self._kind(cell)
+        if kind == "test":
+            return self._run_test(cell, resources, index)
         original = cell.source
-        if kind is not None:
+        if kind == "locked":
             gid = cell.metadata.nbgrader.grade_id
-            cell.source = f"{MARKER}{self._token}:{kind}:{gid}\n{original}"
+            cell.source = f"{MARKER}{self._token}:locked:{gid}\n{original}"
         try:
-            return super().preprocess_cell(cell, resources, index)
+            self._on_kernel(cell, resources, index)
+        finally:
+            cell.source = original
+        if kind == "locked":
+            self._judge.post({"op": "locked", "name": gid, "source": original})
+        self._count = max(self._count, cell.get("execution_count") or 0)
+        return cell, resources
+
+    def _on_kernel(self, cell, resources, index) -> bool:
+        """Run `cell` in the student's kernel; False when the kernel stopped during it."""
+        try:
+            super().preprocess_cell(cell, resources, index)
+            return True
         except DeadKernelError:
             self._dead = True
             cell.outputs.append(_error("KernelStopped", (
                 "the kernel stopped while this cell ran: it crashed, ran out of memory "
                 f"(limit {self.limits.memory_limit / 2**30:g} GiB) or was told to exit")))
-            return cell, resources
         except CellTimeoutError:
             # Interrupted at its time limit, the cell still did not stop (it ignores
             # interrupts): stop the kernel, so the rest of the notebook cannot hang as well.
@@ -126,21 +171,93 @@ class GuardedExecute(Execute):
             cell.outputs.append(_error("CellTimeoutError", (
                 "this cell ran past its time limit and did not stop when interrupted, so the "
                 "kernel was stopped")))
-            return cell, resources
+        return False
+
+    # -- test cells: the judge decides ---------------------------------------------------
+    def _run_test(self, cell, resources, index):
+        gid = cell.metadata.nbgrader.grade_id
+        outputs: list[NotebookNode] = []
+        self._cell_deadline = time.monotonic() + (self.timeout or JUDGE_TIMEOUT)
+
+        def on_probe(request: dict) -> dict:
+            if request.get("printed"):
+                outputs.append(new_output("stream", name="stdout", text=request["printed"]))
+            try:
+                return self._probe(request, gid, resources, index, outputs)
+            finally:
+                self.nb.cells[index] = cell  # nbclient puts the cell it ran in the notebook
+
+        try:
+            verdict = self._judge.request(
+                {"op": "test", "name": gid, "source": self._course[gid][1]},
+                JUDGE_TIMEOUT, on_probe)
         finally:
-            cell.source = original
+            self._cell_deadline = None
+        if verdict.get("printed"):
+            outputs.append(new_output("stream", name="stdout", text=verdict["printed"]))
+        if verdict.get("op") != "verdict":
+            raise judge_client.JudgeUnavailable(f"the judge answered {verdict!r:.200} to a check")
+        if not verdict.get("passed"):
+            outputs.append(NotebookNode(
+                output_type="error", ename=str(verdict.get("ename", "")),
+                evalue=str(verdict.get("evalue", "")),
+                traceback=[str(x) for x in verdict.get("traceback", [])]))
+        self._count += 1
+        cell.outputs = outputs
+        cell.execution_count = self._count
+        return cell, resources
+
+    def _probe(self, request: dict, gid: str, resources, index, outputs) -> dict:
+        """Run one probe call in the student's kernel; the judge gets its answer or why not."""
+        if self._dead:
+            return {"failure": "the kernel had stopped (it crashed, ran out of memory or was "
+                               "told to exit), so your code could not be run"}
+        if time.monotonic() >= min(self._deadline, self._cell_deadline or self._deadline):
+            return {"failure": "no time was left for this check: the notebook or this cell "
+                               "used up its time limit"}
+        body = probe_request(str(request.get("function")), str(request.get("arguments")),
+                             str(request.get("source")))
+        call = new_code_cell(f"{MARKER}{self._token}:probe:{gid}\n{body}")
+        self._answers[index] = []
+        stopped = not self._on_kernel(call, resources, index)
+        answers = self._answers.pop(index, [])
+        timed_out = any(o.output_type == "error" and o.get("ename") == "CellTimeoutError"
+                        for o in call.outputs)
+        outputs += [_as_text(o) if o.output_type == "error" else o for o in call.outputs]
+        if stopped or self._dead:
+            return {"failure": "the kernel stopped while your code ran (it crashed, ran out "
+                               "of memory or was told to exit)"}
+        if timed_out:
+            return {"failure": f"your code ran past the time limit of {self.timeout} s "
+                               "for this check and was interrupted"}
+        if not answers:
+            return {"failure": "your kernel sent back no answer (was the kernel changed?)"}
+        if answers[-1] is None:
+            return {"failure": "your code returned more than the "
+                               f"{self.limits.max_answer_bytes:,} bytes a check may read"}
+        return {"answer": answers[-1]}
 
     def _get_timeout(self, cell):
         timeout = super()._get_timeout(cell)
-        left = max(1, int(self._deadline - time.monotonic()) + 1)
+        end = min(self._deadline, self._cell_deadline or self._deadline)
+        left = max(1, int(end - time.monotonic()) + 1)
         return left if timeout is None else min(timeout, left)
 
     def output(self, outs, msg, display_id, cell_index):
-        """Keep at most `max_output_bytes` of what one cell shows; note what was cut."""
-        limit = self.limits.max_output_bytes
+        """Keep at most `max_output_bytes` of what one cell shows; note what was cut.
+
+        A probe's answer (a display of ANSWER_MIME) is taken aside, not shown.
+        """
         content = msg.get("content", {})
-        size = len(str(content.get("text", ""))) + sum(
-            len(str(v)) for v in content.get("data", {}).values())
+        data = content.get("data", {}) if isinstance(content.get("data"), dict) else {}
+        if ANSWER_MIME in data:
+            answer = data[ANSWER_MIME]
+            if cell_index in self._answers:
+                fits = isinstance(answer, str) and len(answer) <= self.limits.max_answer_bytes
+                self._answers[cell_index].append(answer if fits else None)
+            return None
+        limit = self.limits.max_output_bytes
+        size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in data.values())
         used = self._output_bytes.get(cell_index, 0)
         self._output_bytes[cell_index] = used + size
         if used > limit:

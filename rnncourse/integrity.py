@@ -9,9 +9,13 @@ is held to the same rules without writing anything new:
   - `shadows_course_names`: the perfect solution that first binds, as names of its own, every
     name a test cell binds and every helper function the locked cells define before the first
     answer; a last cell (added by the student) reports whether those names were left alone;
-* cheats, each over a buggy mutant, that must get exactly the mutant's honest score:
-  `redefines_locked_helpers`, `patches_comparisons`, `swallows_assertions`,
-  `input_transformer`, `patches_run_cell`.
+* cheats, each over a buggy mutant, that must get exactly the mutant's honest score (their
+  code is in rnncourse.cheat_code): against the checks' helpers, comparisons and assertions
+  (`redefines_locked_helpers`, `patches_comparisons`, `swallows_assertions`), against IPython
+  (`input_transformer`, `patches_run_cell`), and against the process the checks ran in before
+  the judge: the kernel object (`fakes_kernel_replies`), `gc` (`edits_objects_with_gc`), call
+  frames (`reads_the_checks_frames`), framework classes (`patches_framework_classes`) and values
+  that lie to comparisons (`lies_to_comparisons`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Callable
 import nbformat
 from nbformat import NotebookNode
 
+from . import cheat_code
 from .kernel_guard import bound_names
 from .notebooks import is_answer_cell, is_test_cell, strip_markers
 from .variants import Variant
@@ -70,69 +75,23 @@ SHADOW_REPORT = f'''_changed = sorted(n for n, v in _shadows.items() if globals(
 print("{SHADOWS_INTACT}" if not _changed else f"shadowed names changed: {{_changed}}")'''
 
 CHEATS: dict[str, str] = {
-    "patches_comparisons": '''import math as _math
-import sys as _sys
-
-_math.isclose = lambda *args, **kwargs: True
-if "numpy" in _sys.modules:
-    _np = _sys.modules["numpy"]
-    _np.allclose = lambda *args, **kwargs: True
-    _np.isclose = lambda a, b, *args, **kwargs: _np.ones(
-        _np.broadcast(_np.asarray(a), _np.asarray(b)).shape, dtype=bool)
-    _np.testing.assert_allclose = lambda *args, **kwargs: None
-if "torch" in _sys.modules:
-    _torch = _sys.modules["torch"]
-    _torch.allclose = lambda *args, **kwargs: True
-    _torch.isclose = lambda a, b, *args, **kwargs: _torch.ones_like(
-        _torch.as_tensor(a), dtype=_torch.bool)
-if "tensorflow" in _sys.modules:
-    _tf = _sys.modules["tensorflow"]
-    _tf.debugging.assert_near = lambda *args, **kwargs: None
-    _tf.debugging.assert_equal = lambda *args, **kwargs: None
-
-
-''',
-    "swallows_assertions": '''import builtins as _builtins
-import sys as _sys
-
-
-class _Quiet(Exception):
-    pass
-
-
-_builtins.AssertionError = _Quiet
-get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)
-_sys.excepthook = lambda *args: None
-
-
-''',
-    "input_transformer": '''def _skip_checks(lines):
-    return ["pass\\n"] if any('"""Check' in line for line in lines) else lines
-
-
-get_ipython().input_transformers_cleanup.append(_skip_checks)
-
-
-''',
-    "patches_run_cell": '''_shell = get_ipython()
-_real_run_cell, _real_run_cell_async = _shell.run_cell, _shell.run_cell_async
-
-
-def _fake_run_cell(raw_cell, *args, **kwargs):
-    return _real_run_cell("pass" if '"""Check' in raw_cell else raw_cell, *args, **kwargs)
-
-
-async def _fake_run_cell_async(raw_cell, *args, **kwargs):
-    if '"""Check' in raw_cell:
-        raw_cell, kwargs["transformed_cell"] = "pass", "pass\\n"
-    return await _real_run_cell_async(raw_cell, *args, **kwargs)
-
-
-_shell.run_cell, _shell.run_cell_async = _fake_run_cell, _fake_run_cell_async
-
-
-''',
+    "patches_comparisons": cheat_code.PATCHES_COMPARISONS,
+    "swallows_assertions": cheat_code.SWALLOWS_ASSERTIONS,
+    "input_transformer": cheat_code.INPUT_TRANSFORMER,
+    "patches_run_cell": cheat_code.PATCHES_RUN_CELL,
+    "fakes_kernel_replies": cheat_code.FAKES_KERNEL_REPLIES,
 }
+# Cheats that also change the student's functions: (code, what each function does first,
+# what each of its return values is wrapped in).
+REWRITING_CHEATS: dict[str, tuple[str, str | None, str | None]] = {
+    "reads_the_checks_frames": (cheat_code.READS_THE_CHECKS_FRAMES,
+                                "_stolen = _steal()\nif _stolen is not None:\n    return _stolen",
+                                None),
+    "patches_framework_classes": (cheat_code.PATCHES_FRAMEWORK_CLASSES, None, "_remember"),
+    "lies_to_comparisons": (cheat_code.LIES_TO_COMPARISONS, None, "_liar"),
+}
+# Functions whose first statements and return values are left alone.
+PLAIN_METHODS = {"__init__", "build", "__post_init__"}
 
 
 class CourseNames:
@@ -225,21 +184,99 @@ def cheat_target(mutants: list[Variant], grade_ids: set[str]) -> Variant:
     return max(partial, key=lambda m: len(m.fails))
 
 
+# Where a test cell's reference classes live, by how the lessons write them.
+FRAMEWORK_MODULES = {"keras.layers": "keras.layers", "nn": "torch.nn", "torch.nn": "torch.nn"}
+
+
+def framework_references(source: NotebookNode) -> list[tuple[str, str]]:
+    """(module, class) of every framework class the lesson's test cells name."""
+    found = set()
+    for cell in source.cells:
+        if not is_test_cell(cell):
+            continue
+        for node in ast.walk(ast.parse(strip_markers(cell.source))):
+            if isinstance(node, ast.Attribute) and node.attr[:1].isupper():
+                module = FRAMEWORK_MODULES.get(ast.unparse(node.value))
+                if module:
+                    found.add((module, node.attr))
+            elif isinstance(node, ast.Name) and node.id == "torch":
+                found.add(("torch", "Tensor"))
+    return sorted(found)
+
+
+class _Rewrite(ast.NodeTransformer):
+    """Give every function a first statement and/or wrap each value it returns."""
+
+    def __init__(self, first: str | None, wrap: str | None) -> None:
+        self.first = ast.parse(first).body if first else []
+        self.wrap = wrap
+
+    def visit_FunctionDef(self, node):
+        self.generic_visit(node)
+        if node.name in PLAIN_METHODS:
+            return node
+        if self.wrap:
+            for statement in _own_statements(node.body):
+                if isinstance(statement, ast.Return) and statement.value is not None:
+                    statement.value = ast.Call(ast.Name(self.wrap, ast.Load()),
+                                               [statement.value], [])
+        documented = (node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(getattr(node.body[0], "value", None), ast.Constant))
+        at = 1 if documented else 0
+        node.body[at:at] = [ast.parse(ast.unparse(s)).body[0] for s in self.first]
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _own_statements(body: list[ast.stmt]):
+    """The statements of a function's body, nested blocks included, nested functions not."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(statement, field, None)
+            if isinstance(block, list):
+                inner = [b for b in block if isinstance(b, ast.stmt)]
+                inner += [s for h in block if isinstance(h, ast.excepthandler) for s in h.body]
+                yield from _own_statements(inner)
+
+
+def rewrite_functions(source: str, first: str | None = None, wrap: str | None = None) -> str:
+    """`source` with `first` at the start of every function and each return wrapped in `wrap`."""
+    tree = _Rewrite(first, wrap).visit(ast.parse(source))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
 def cheats(source: NotebookNode, mutants: list[Variant], grade_ids: set[str]) -> list[Variant]:
     """Cheats over one mutant; each must score exactly what the mutant honestly scores."""
     target = cheat_target(mutants, grade_ids)
-    helpers = CourseNames(source).helpers()
+    names = CourseNames(source)
+    helpers = names.helpers()
+    checkers = sorted(n for n in names.early_helpers if n.startswith(("check_", "assert_")))
+    references = framework_references(source)
     codes = dict(CHEATS)
     codes["redefines_locked_helpers"] = "".join(
         f"def {name}(*args, **kwargs):\n    return None\n\n\n" for name in helpers)
+    codes["edits_objects_with_gc"] = cheat_code.EDITS_OBJECTS_WITH_GC.replace(
+        "__HELPERS__", repr(checkers))
 
-    def build(kind: str, code: str) -> Variant:
+    def build(kind: str, code: str, first: str | None = None,
+              wrap: str | None = None) -> Variant:
         def edit(nb: NotebookNode) -> None:
             if target.edit is not None:
                 target.edit(nb)
+            if first or wrap:
+                for cell in nb.cells:
+                    if is_answer_cell(cell):
+                        cell.source = rewrite_functions(cell.source, first, wrap)
             _prefix_first_answer(code)(nb)
 
         return Variant(f"{kind}__{target.name}", target.patches, fails=target.fails,
                        why=f"{kind.replace('_', ' ')}, over the bug {target.name}", edit=edit)
 
-    return [build(kind, code) for kind, code in sorted(codes.items())]
+    made = [build(kind, code) for kind, code in codes.items()]
+    for kind, (code, first, wrap) in REWRITING_CHEATS.items():
+        made.append(build(kind, code.replace("__REFERENCES__", repr(references)), first, wrap))
+    return sorted(made, key=lambda v: v.name)

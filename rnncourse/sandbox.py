@@ -37,10 +37,14 @@ from jupyter_client.kernelspec import KernelSpec
 from traitlets import Bool, Float, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
+from .kernel_guard import IMPORTS_ENV, TOKEN_ENV, UID_ENV
+
 KERNEL_NAME = "rnncourse-grading"
 GUARD = Path(__file__).with_name("kernel_guard.py")
-GUARD_INSIDE = "/opt/rnncourse/kernel_guard.py"
-UID_ENV = "RNNCOURSE_SANDBOX_UID"
+INSIDE = "/opt/rnncourse"
+GUARD_INSIDE = f"{INSIDE}/kernel_guard.py"
+# The kernel's files, mounted read-only in the box: the guard and the plain-data codec it uses.
+KERNEL_FILES = (GUARD, GUARD.with_name("plain_data.py"))
 INSTALL_HINT = (
     "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: "
     "`dnf install bubblewrap`) on a Linux machine whose kernel allows namespaces; on a "
@@ -50,7 +54,7 @@ INSTALL_HINT = (
 # Environment the kernel gets; everything else of the grader's environment stays outside.
 PASSED_ENV = ("NBGRADER_EXECUTION", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS",
               "PYTHONWARNINGS", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-              "MKL_NUM_THREADS", "RNNCOURSE_GUARD_TOKEN", "RNNCOURSE_GUARD_IMPORTS", "LANG")
+              "MKL_NUM_THREADS", TOKEN_ENV, IMPORTS_ENV, "LANG")
 _uids = itertools.count()
 
 
@@ -78,6 +82,10 @@ class GradingSandbox(LoggingConfigurable):
     max_output_bytes = Integer(
         1_000_000, help="Bytes of output (text and data) kept per cell; the rest is cut with a "
         "note, so one cell cannot flood the graded notebook and the feedback.",
+    ).tag(config=True)
+    max_answer_bytes = Integer(
+        64 * 2**20, help="Bytes of plain data a probe may hand back to the judge; a larger "
+        "answer fails the check with a message.",
     ).tag(config=True)
     box_root = Unicode(
         "/var/tmp", help="Folder in which each kernel's private folders are made (and removed "
@@ -166,7 +174,9 @@ def bwrap_argv(box: Path, env: dict[str, str], uid: int | None) -> list[str]:
             args += [*_parents(prefix, seen), "--ro-bind", str(prefix), str(prefix)]
     args += [
         *_parents(box / "run", seen), "--bind", str(box / "run"), str(box / "run"),
-        "--perms", "0755", "--dir", "/opt/rnncourse", "--ro-bind", str(GUARD), GUARD_INSIDE,
+        "--perms", "0755", "--dir", INSIDE,
+        *[arg for path in KERNEL_FILES
+          for arg in ("--ro-bind", str(path), f"{INSIDE}/{path.name}")],
         "--chdir", "/submission", "--clearenv",
     ]
     kernel_env = {"HOME": "/home/student", "TMPDIR": "/tmp", "PATH": f"{sys.prefix}/bin:"
