@@ -36,6 +36,9 @@ from .kernel_guard import ANSWER_MIME, IMPORTS_ENV, MARKER, TOKEN_ENV, probe_req
 
 # Seconds the judge may compute between two of its messages before it is taken for stuck.
 JUDGE_TIMEOUT = 900
+# The libraries a lesson's course cells import that the kernel and the judge load before the
+# first cell runs (the judge while the kernel starts): the heavy ones, which every check uses.
+PRELOAD = {"numpy", "torch", "tensorflow", "keras", "matplotlib"}
 
 
 def _error(name: str, message: str) -> NotebookNode:
@@ -90,9 +93,10 @@ class GuardedExecute(Execute):
         self._output_bytes: dict[int, int] = {}
         self._answers: dict[int, list[str]] = {}
         self._count = 0
-        self._imports = sandbox.imported_packages(
+        self._imports = [name for name in sandbox.imported_packages(
             cell.source for cell in nb.cells
             if cell.cell_type == "code" and self._kind(cell) is not None)
+            if name.partition(".")[0] in PRELOAD]
         self._judge = judge_client.shared_judge(self.limits.max_answer_bytes)
         # The judge loads the lesson's libraries while the student's kernel starts.
         self._judge.post({"op": "begin", "imports": self._imports})

@@ -214,8 +214,9 @@ class Judge:
             yield
 
 
-def serve(stdin, stdout) -> None:
-    """Answer requests from `stdin` (binary lines of JSON) on `stdout` until end of file."""
+def serve(stdin, stdout, after: Callable[[dict], None] | None = None) -> None:
+    """Answer requests from `stdin` (binary lines of JSON) on `stdout` until end of file;
+    `after(request)` is called after each one."""
 
     def send(message: dict) -> None:
         stdout.write(json.dumps(message).encode() + b"\n")
@@ -250,6 +251,39 @@ def serve(stdin, stdout) -> None:
             send({"op": "error", "error": str(err)})
         except EOFError:
             return
+        if after is not None:
+            after(message)
+
+
+AUDIT_ENV = "RNNCOURSE_JUDGE_AUDIT"
+
+
+def audit(path: str) -> Callable[[dict], None]:
+    """Record in `path` every piece of source this process compiles and every code object it
+    executes (Python's audit hooks see all of them), so a test can show that no student code
+    ever ran here. Returns what records the judge's own state at the end of each notebook."""
+    log = open(path, "a", encoding="utf-8")
+    start_builtins, start_env = set(dir(builtins)), set(os.environ)
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "compile" and args:
+            source = args[0]
+            if isinstance(source, bytes):
+                source = source.decode("utf-8", "replace")
+            log.write(json.dumps({"event": "compile", "filename": str(args[1]),
+                                  "source": source if isinstance(source, str) else None})
+                      + "\n")
+        elif event == "exec" and args and hasattr(args[0], "co_filename"):
+            log.write(json.dumps({"event": "exec", "filename": args[0].co_filename}) + "\n")
+
+    def state(message: dict) -> None:
+        log.write(json.dumps({"event": "state", "after": message.get("op"),
+                              "builtins": sorted(set(dir(builtins)) - start_builtins),
+                              "environ": sorted(set(os.environ) - start_env)}) + "\n")
+        log.flush()
+
+    sys.addaudithook(hook)
+    return state
 
 
 def main() -> None:
@@ -257,8 +291,9 @@ def main() -> None:
     protocol_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    on_request = audit(os.environ[AUDIT_ENV]) if os.environ.get(AUDIT_ENV) else None
     try:
-        serve(sys.stdin.buffer, protocol_out)
+        serve(sys.stdin.buffer, protocol_out, on_request)
     except Exception:  # a grader bug: say it where the caller logs stderr
         traceback.print_exc()
         raise SystemExit(1) from None

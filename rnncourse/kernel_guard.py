@@ -214,7 +214,7 @@ def make_kernel_class(token: str, plain_data):
                     value = eval(self._compile(last, filename, "eval"), namespace)
                     if value is not None:
                         self.shell.displayhook(value)
-            except BaseException:
+            except BaseException:  # reported like any failing cell
                 return self._report_error(count, sys.exc_info())
             finally:
                 self._flush()
@@ -234,10 +234,11 @@ def make_kernel_class(token: str, plain_data):
                 self._exec(self._compile(source, filename, "exec"), namespace)
                 value = namespace[function](*args, **kwargs)
                 answer = '{"value":' + plain_data.encode(value) + "}"
-            except BaseException:
+            except BaseException:  # whatever it was, the judge decides what it means
                 answer = json.dumps({"error": self._describe(sys.exc_info())})
             finally:
                 self._flush()
+                linecache.cache.pop(filename, None)  # a later cell cannot read the probe
             self._send(self.session, self.iopub_socket, "display_data",
                        {"data": {ANSWER_MIME: answer}, "metadata": {}, "transient": {}},
                        parent=self.get_parent("shell"), ident=self._topic("display_data"))

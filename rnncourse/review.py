@@ -14,6 +14,7 @@ file, as text: nothing here runs) and lists, with cell and line, code that
   (`NBGRADER_EXECUTION`);
 * replaces an attribute of a library (`np.isclose = ...`, `keras.layers.SimpleRNN.call = ...`,
   `setattr(torch.Tensor, ...)`);
+* redefines one of the course's helpers (a function or class of a locked cell);
 * uses, in an answer cell, a framework layer that the lesson says the task asks students to
   write themselves (the source notebook's metadata `rnncourse.write_yourself`,
   `{answer grade id: [names]}`).
@@ -29,6 +30,8 @@ import re
 from pathlib import Path
 
 from nbformat import NotebookNode
+
+from .notebooks import NotebookError, read_notebook
 
 FRAMES = {"_getframe", "currentframe", "stack", "getouterframes", "getinnerframes", "trace",
           "f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "walk_stack", "gi_frame",
@@ -56,6 +59,7 @@ def scan(nb: NotebookNode, course_ids: set[str],
     """Every finding in the notebook's own code cells (not the course's), in order."""
     findings: list[dict] = []
     modules = _module_names(nb)
+    helpers = _course_helpers(nb, course_ids)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -64,7 +68,7 @@ def scan(nb: NotebookNode, course_ids: set[str],
             continue
         where = gid or f"cell {index + 1}"
         forbidden = set((write_yourself or {}).get(gid or "", []))
-        for line, what in _findings(cell.source, modules, forbidden):
+        for line, what in _findings(cell.source, modules, forbidden, helpers):
             text = cell.source.splitlines()[line - 1].strip() if line else ""
             findings.append({"cell": where, "line": line, "what": what, "code": text[:120]})
     return findings
@@ -74,6 +78,22 @@ def _python(source: str) -> str:
     """The cell's source with IPython's magics and shell escapes turned into comments."""
     return "\n".join(f"#{line}" if line.lstrip().startswith(("%", "!")) else line
                      for line in source.splitlines())
+
+
+def _course_helpers(nb: NotebookNode, course_ids: set[str]) -> set[str]:
+    """The functions and classes the course's own cells define."""
+    names: set[str] = set()
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell.cell_type != "code" or gid not in course_ids:
+            continue
+        try:
+            tree = ast.parse(_python(cell.source))
+        except SyntaxError:
+            continue
+        names |= {node.name for node in tree.body
+                  if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    return names
 
 
 def _module_names(nb: NotebookNode) -> set[str]:
@@ -105,7 +125,8 @@ def _dotted(node: ast.AST) -> str:
         return "?"
 
 
-def _findings(source: str, modules: set[str], forbidden: set[str]) -> list[tuple[int, str]]:
+def _findings(source: str, modules: set[str], forbidden: set[str],
+              helpers: set[str] = frozenset()) -> list[tuple[int, str]]:
     try:
         tree = ast.parse(_python(source))
     except SyntaxError:
@@ -167,20 +188,24 @@ def _findings(source: str, modules: set[str], forbidden: set[str]) -> list[tuple
                 and _root(node.args[0]) in modules):
             add(node, f"replaces part of a library ({node.func.id}({_dotted(node.args[0])}, "
                       "...))")
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in helpers:
+            add(node, f"defines its own {node.name}, the name of one of the course's helpers")
     for node in ast.walk(tree):
-        name = node.attr if isinstance(node, ast.Attribute) else (
-            node.id if isinstance(node, ast.Name) else None)
-        if name in forbidden:
-            add(node, f"uses the framework's {name}, the layer this task asks you to write "
-                      "yourself")
+        # The framework's layer, reached through its module (keras.layers.LSTM, nn.RNN) or
+        # imported from it: a bare name is the student's own class of that name.
+        names = [node.attr] if isinstance(node, ast.Attribute) else (
+            [a.name for a in node.names] if isinstance(node, ast.ImportFrom) else [])
+        for name in names:
+            if name in forbidden:
+                add(node, f"uses the framework's {name}, the layer this task asks you to "
+                          "write yourself")
     return sorted(set(found))
 
 
 def lesson_rules(config, resources: dict) -> dict[str, list[str]]:
     """`rnncourse.write_yourself` of the assignment's source notebook ({} without one)."""
     from nbgrader.coursedir import CourseDirectory
-
-    from .notebooks import NotebookError, read_notebook
 
     info = resources.get("nbgrader", {}) if resources else {}
     if not info.get("assignment") or not info.get("notebook"):
@@ -193,6 +218,21 @@ def lesson_rules(config, resources: dict) -> dict[str, list[str]]:
         return {}
     rules = nb.metadata.get("rnncourse", {}).get("write_yourself", {})
     return {str(k): [str(n) for n in v] for k, v in rules.items() if isinstance(v, list)}
+
+
+def flags_in_course(root: Path, assignment: str) -> dict[str, list[dict]]:
+    """Every graded student's findings, from the notebooks under autograded/ (students without
+    any left out)."""
+    found: dict[str, list[dict]] = {}
+    for path in sorted(Path(root, "autograded").glob(f"*/{assignment}/*.ipynb")):
+        try:
+            nb = read_notebook(path)
+        except NotebookError:
+            continue
+        flags = nb.metadata.get("rnncourse", {}).get("review") or []
+        if flags:
+            found.setdefault(path.parent.parent.name, []).extend(flags)
+    return found
 
 
 def format_flags(flags_by_student: dict[str, list[dict]]) -> str:

@@ -25,6 +25,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "lesson(name): the test is about that lesson alone; RNN_COURSE_ONLY "
         "without the lesson skips it")
+    config.addinivalue_line(
+        "markers", "unit: a test of the tooling's pieces on their own, in seconds, without "
+        "grading anything (the fast tier: pytest -m unit)")
 
 
 def pytest_collection_modifyitems(config, items):

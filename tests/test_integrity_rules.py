@@ -2,32 +2,27 @@
 
 * the course's config grades with the guarded, sandboxed Execute step, stderr is output;
 * the feedback never shows a hidden test;
-* every lesson's course cells obey the rules the guarded kernel relies on (a lint that holds
-  for lessons added later too);
-* the kernel's snapshot puts back monkey-patched library functions.
+* every lesson's course cells keep every verdict in the judge (rnncourse.cell_rules, a lint
+  that holds for lessons added later too), and the lint catches each way of breaking that;
+* the review of a submission's own code lists every cheat and no correct solution;
+* every shared helper is written once and every notebook's copy matches it.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
 
 import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
+from rnncourse import cell_rules, review, shared_cells
 from rnncourse.course import REPO, notebook_path
-from rnncourse.kernel_guard import Snapshot, bound_names
+from rnncourse.kernel_guard import bound_names
 from rnncourse.nbgrader_steps import HIDDEN_NOTE, StderrIsOutput, without_hidden_tests
-from rnncourse.notebooks import (
-    grade_id,
-    is_answer_cell,
-    is_test_cell,
-    read_notebook,
-    strip_markers,
-)
+from rnncourse.notebooks import grade_id, read_notebook
 
-from .conftest import ASSIGNMENTS
+from .conftest import ASSIGNMENTS, LESSONS
 
 
 def config():
@@ -82,61 +77,82 @@ def test_bound_names_sees_every_kind_of_binding():
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_course_cells_follow_the_rules_for_hidden_tests(name):
-    """Do test cells read only course and task names, and bind no name the notebook defines?
+def test_course_cells_keep_every_verdict_in_the_judge(name):
+    """Do the lesson's locked and test cells follow the judge's rules (rnncourse.cell_rules)?
 
-    The guarded kernel runs locked and test cells as plain Python in namespaces of their own;
-    a test cell that assigned a student's name would still clobber it in Colab, and one that
-    read a name no course or answer cell binds would depend on what the student left behind.
+    Locked cells read only locked names; probes read only their arguments, locked and answer
+    names and never assert; the rest of a test cell never reads a student's name, rebinds no
+    course or answer name and calls a probe.
     """
-    nb = read_notebook(notebook_path("source", name))
-    course, answers = set(dir(builtins)), set()
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not (meta.get("locked") or is_answer_cell(cell)):
-            continue
-        try:
-            tree = ast.parse(strip_markers(cell.source))
-        except SyntaxError as err:
-            pytest.fail(f"{name}: cell {grade_id(cell)} is not plain Python: {err}")
-        if is_answer_cell(cell):
-            answers |= bound_names(tree)
-            continue
-        if is_test_cell(cell):
-            own = {n.id for n in ast.walk(tree)
-                   if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-            own |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments)
-                    for a in [*n.posonlyargs, *n.args, *n.kwonlyargs, n.vararg, n.kwarg] if a}
-            own |= {n.name for n in ast.walk(tree)
-                    if isinstance(n, (ast.FunctionDef, ast.ClassDef))} | bound_names(tree)
-            read = {n.id for n in ast.walk(tree)
-                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            unknown = read - own - course - answers
-            assert not unknown, f"{name}: {grade_id(cell)} reads {sorted(unknown)}"
-            clobbered = bound_names(tree) & (answers | course - set(dir(builtins)))
-            assert not clobbered, f"{name}: {grade_id(cell)} rebinds {sorted(clobbered)}"
-            continue
-        course |= bound_names(tree)
+    assert cell_rules.problems(read_notebook(notebook_path("source", name))) == []
 
 
-def test_snapshot_puts_back_patched_functions_and_reports_them():
-    """Does the kernel's snapshot list and undo a patch of numpy, math and builtins?"""
-    import math
+def _notebook(*cells):
+    new = nbformat.v4
+    made = []
+    for kind, source in cells:
+        meta = {"grade_id": f"c{len(made)}", "schema_version": 3, "task": False,
+                "locked": kind != "answer", "solution": kind == "answer", "grade": kind == "test"}
+        if kind == "test":
+            meta["points"] = 1
+        made.append(new.new_code_cell(source, metadata={"nbgrader": meta}))
+    return new.new_notebook(cells=made)
 
-    import numpy as np
 
-    real = np.allclose, math.isclose, builtins.abs
-    snapshot = Snapshot()
-    try:
-        np.allclose = lambda *args, **kwargs: True
-        math.isclose = lambda *args, **kwargs: True
-        builtins.abs = lambda value: 0
-        changed = snapshot.changes()
-        assert {"numpy.allclose", "math.isclose", "builtins.abs"} <= set(changed)
-        snapshot.restore()
-        assert (np.allclose, math.isclose, builtins.abs) == real
-        assert snapshot.changes() == []
-    finally:
-        np.allclose, math.isclose, builtins.abs = real
+LOCKED = ("locked", "import numpy as np\n\ndef probe(f):\n    return f\n")
+ANSWER = ("answer", "def double(x):\n    return 2 * x\n")
+GOOD = ("test", '@probe\ndef doubled(x):\n    return double(x)\n\n\n'
+                'assert np.allclose(doubled(np.ones(2)), 2)\n')
+
+
+@pytest.mark.parametrize("cells, broken", [
+    ([LOCKED, ANSWER, GOOD], None),
+    ([LOCKED, ANSWER, ("test", "assert double(1) == 2\n")], "reads the student's ['double']"),
+    ([LOCKED, ANSWER, ("test", "x = 1\n")], "calls no probe"),
+    ([LOCKED, ANSWER, ("test", "@probe\ndef d(x):\n    assert double(x) == 2\n\n\nd(1)\n")],
+     "probe d asserts"),
+    ([LOCKED, ANSWER, ("test", "LIMIT = 2\n\n@probe\ndef d(x):\n    return double(x) < "
+                               "LIMIT\n\n\nassert d(1)\n")], "probe d reads ['LIMIT']"),
+    ([LOCKED, ANSWER, ("test", "def helper():\n    @probe\n    def d(x):\n        return x"
+                               "\n    return d\n\n\nhelper()(1)\n")], "is marked as a probe"),
+    ([LOCKED, ANSWER, ("test", GOOD[1] + "double = None\n")], "rebinds ['double']"),
+    ([LOCKED, ANSWER, ("locked", "y = double(3)\n"), GOOD], "a locked cell reads ['double']"),
+    ([LOCKED, ANSWER, ("test", "%timeit doubled(1)\n")], "not plain Python"),
+], ids=["rules-kept", "judge-reads-student", "no-probe", "probe-asserts", "probe-reads-judge",
+        "nested-probe", "rebinds-answer", "locked-reads-student", "magic"])
+def test_the_rules_catch_each_way_of_breaking_them(cells, broken):
+    """Does the lint name each way a course cell could put a verdict back in the student's
+    process, and pass a cell that keeps the rules?"""
+    found = cell_rules.problems(_notebook(*cells))
+    if broken is None:
+        assert found == []
+    else:
+        assert any(broken in line for line in found), found
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_cheat_is_flagged_for_review_and_no_alternative_is(name):
+    """Does the review of a submission's own code list every generated cheat, and never a
+    correct solution (perfect, alternatives), for the instructor to look at?"""
+    lesson = LESSONS[name]
+    release = read_notebook(notebook_path("release", name))
+    course_ids = {grade_id(cell) for cell in lesson.source.cells
+                  if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("locked")}
+    rules = lesson.source.metadata.get("rnncourse", {}).get("write_yourself", {})
+    honest = ["perfect", *(f"alt_{v.name}" for v in lesson.alternatives + lesson.fair)]
+    cheats = [f"cheat_{v.name}" for v in lesson.cheats]
+    students = lesson.students(release, honest + cheats)
+    flags = {s: review.scan(nb, course_ids, rules) for s, nb in students.items()}
+    assert {s: f for s, f in flags.items() if s in honest and f} == {}
+    assert [s for s in cheats if not flags[s]] == []
+
+
+def test_every_copy_of_a_shared_helper_matches_its_one_definition():
+    """Is each helper the lessons share written once, with every notebook's copy up to date?"""
+    assert shared_cells.sync(write=False) == [], "run `python -m rnncourse.shared_cells`"
+    blocks = shared_cells.blocks()
+    for name in ("plain", "probe", "check_shape", "random_inputs", "random_inputs/torch"):
+        assert name in blocks
+    for lesson in ASSIGNMENTS:
+        text = "\n".join(c.source for c in read_notebook(notebook_path("source", lesson)).cells)
+        assert shared_cells.BEGIN in text, f"{lesson} holds no shared helpers"
