@@ -1,12 +1,21 @@
 # Recurrent neural networks from scratch: instructor commands.
-# `make demo` and `make test` each set up .venv on their own when it is missing or stale.
+# `make demo`, `make test` and `make grade` first see to the system packages they need
+# (scripts/setup_system.py: bubblewrap; with POSTGRES=1 a PostgreSQL server for the test that
+# grades into it), installing them on Debian/Ubuntu as root or with sudo, else stopping with
+# what to install; then each sets up .venv on its own when it is missing or stale.
 
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The interpreter that runs the set-up script and creates .venv (python3 only so that the
+# script can say that Python 3.11 is missing).
+HOST_PYTHON := $(shell command -v $(PYTHON) || command -v python3)
+SETUP := $(HOST_PYTHON) scripts/setup_system.py
 
-.PHONY: demo grade test release solutions clean-demo publish
+.PHONY: demo grade grade-assignments test release solutions clean-demo publish system
+# The system set-up runs before .venv is made, never beside it.
+.NOTPARALLEL:
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -14,27 +23,40 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
+system:
+	@test -n "$(HOST_PYTHON)" || { echo "make $(or $(MAKECMDGOALS),demo): needs Python 3.11" \
+		"(python3.11 or python3 on PATH, or PYTHON=/path/to/python3.11)" >&2; exit 1; }
+	@$(SETUP) --for "make $(firstword $(MAKECMDGOALS))" $(if $(POSTGRES),--postgres)
+
+# The lessons' shared helpers copied into source/ (rnncourse.shared_cells), the student
+# notebooks, and the demo's students saved with the package (rnncourse.demo_class).
 release: $(STAMP)
+	$(PY) -m rnncourse.shared_cells
 	$(PY) -m rnncourse.build release
+	$(PY) -m rnncourse.demo_class tests/variants
 
 solutions: $(STAMP)
 	$(PY) -m rnncourse.build solutions
 
 # Builds nothing: grades a demo class against the committed release/ with the grader below.
-demo: $(STAMP)
+demo: system $(STAMP)
 	$(PY) -m rnncourse.demo
 
 # Grade the collected class (submitted/) of some assignments, in parallel, in this course folder:
 #   make grade ASSIGNMENTS="01_simple_rnn 02_cell_layer_split" [WORKERS=N]
 #        [SCHEDULER=tcp://HOST:8786] [DB=postgresql://USER:PASSWORD@HOST/DB] [FORCE=1]
-grade: $(STAMP)
-	@test -n "$(ASSIGNMENTS)" || { echo "make grade: give ASSIGNMENTS, the assignments to" \
-		"grade, e.g. make grade ASSIGNMENTS=\"01_simple_rnn 02_cell_layer_split\"" >&2; exit 2; }
+grade: grade-assignments system $(STAMP)
 	$(PY) -m rnncourse.grade $(ASSIGNMENTS) $(if $(WORKERS),--workers $(WORKERS)) \
 		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(DB),--db "$(DB)") $(if $(FORCE),--force)
 
-test: $(STAMP)
-	$(PY) -m pytest
+grade-assignments:
+	@test -n "$(ASSIGNMENTS)" || { echo "make grade: give ASSIGNMENTS, the assignments to" \
+		"grade, e.g. make grade ASSIGNMENTS=\"01_simple_rnn 02_cell_layer_split\"" >&2; exit 2; }
+
+# The whole suite (what CI runs, as `make test POSTGRES=1`); `$(PY) -m pytest -m unit` is the
+# fast tier. Without POSTGRES=1 (or RNNCOURSE_TEST_POSTGRES_URL) the PostgreSQL test is skipped.
+test: system $(STAMP)
+	$(if $(POSTGRES),RNNCOURSE_TEST_POSTGRES_URL="$$($(SETUP) --postgres-url)") $(PY) -m pytest
 
 clean-demo:
 	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv .grading reports

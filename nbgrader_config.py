@@ -37,12 +37,9 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# Limits of the grading sandbox, per submission.
-c.GradingSandbox.memory_limit = 4 * 2**30        # bytes the kernel may allocate
-c.GradingSandbox.max_processes = 256             # processes and threads at once
-c.GradingSandbox.max_file_bytes = 256 * 2**20    # largest file it may write
-c.GradingSandbox.max_output_bytes = 1_000_000    # output kept per cell, in bytes
-c.GradingSandbox.notebook_time_limit = 900       # seconds for the whole notebook
+# The sandbox's limits per submission (memory, processes, file size, output, answers, time)
+# are GradingSandbox's defaults in rnncourse/sandbox.py; set one here only to change it, e.g.
+# c.GradingSandbox.memory_limit = 8 * 2**30
 # Without bubblewrap grading stops and says how to install it. Only for code you trust:
 # c.GradingSandbox.run_student_code_unsandboxed = True
 

@@ -30,15 +30,17 @@ import time
 from pathlib import Path
 
 from rnncourse import known_class
-from rnncourse.course import Course, assignments, notebook_path
+from rnncourse.course import REPO, Course, assignments, notebook_path
 from rnncourse.grade import STATE
-from rnncourse.nbgrader_run import QUIET_ENV, check_nbgrader
+from rnncourse.nbgrader_run import check_nbgrader, nbgrader_env
 from rnncourse.notebooks import read_notebook
+
+VARIANTS = REPO / "tests" / "variants"   # each lesson's known bugs (rnncourse.variants)
 
 
 def the_class(name: str, release, size: int) -> dict:
     """`size` known students (rnncourse.known_class): perfect, blank, then the mutants in turn."""
-    known = known_class.load(name)
+    known = known_class.load(name, REPO, VARIANTS)
     mutants = [f"mutant_{m.name}" for m in known.mutants]
     made = known.students(release, ["perfect", "blank", *mutants])
     students = {"perfect": made["perfect"], "blank": made["blank"]}
@@ -61,7 +63,7 @@ def command(course: Course, names: list[str], *args: str) -> float:
     done = subprocess.run(
         [sys.executable, "-m", "rnncourse.grade", *names, "--course", str(course.path),
          "--no-progress", *args],
-        capture_output=True, text=True, env={**os.environ, **QUIET_ENV})
+        capture_output=True, text=True, env=nbgrader_env())
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"the grader failed ({done.returncode}):\n{done.stdout[-3000:]}"
@@ -80,13 +82,56 @@ def whole_course(tmp: Path, workers: int) -> tuple[float, dict, str]:
     one = Course.scratch(tmp / "one-student", lessons)
     for name in lessons:
         release = read_notebook(notebook_path("release", name))
-        perfect = known_class.load(name).students(release, ["perfect"])["perfect"]
+        perfect = known_class.load(name, REPO, VARIANTS).students(release, ["perfect"])["perfect"]
         one.submit(name, "perfect", perfect)
     whole = command(one, lessons, "--workers", str(workers))
     seconds = {name: json.loads((one.path / STATE / "graded" / name / "perfect.json")
                                 .read_text())["seconds"] for name in lessons}
     per_lesson = ", ".join(f"{name[:2]} {s:.0f} s" for name, s in seconds.items())
     return whole, totals(one, lessons), f"per submission: {per_lesson}"
+
+
+def sequential(tmp: Path, classes: dict[str, dict]) -> tuple[float, dict]:
+    """(a) plain nbgrader, one submission after another: seconds, and the grades."""
+    names = list(classes)
+    course = course_with(tmp / "sequential", classes)
+    for name in names:
+        course.generate(name)
+    started = time.perf_counter()
+    for name in names:
+        check_nbgrader(course.path, "autograde", name, "--create", "--force")
+    autograde = time.perf_counter() - started
+    for name in names:
+        check_nbgrader(course.path, "generate_feedback", name, "--force")
+    a = time.perf_counter() - started
+    print(f"a: {a:.0f} s (autograde alone {autograde:.0f} s)", flush=True)
+    return a, totals(course, names)
+
+
+def on_dask(tmp: Path, classes: dict[str, dict], workers: int) -> tuple[float, dict]:
+    """(c) the command through a Dask LocalCluster: seconds (without the cluster's start),
+    and the grades."""
+    from dask.distributed import LocalCluster
+
+    started = time.perf_counter()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        cluster_start = time.perf_counter() - started
+        course = course_with(tmp / "dask", classes)
+        c = command(course, list(classes), "--scheduler", cluster.scheduler_address)
+    print(f"c: {c:.0f} s (cluster started in {cluster_start:.0f} s before)", flush=True)
+    return c, totals(course, list(classes))
+
+
+def print_table(rows: list[tuple[str, float, int]], n: int) -> None:
+    print(f"\n| how ({n} submissions) | wall | speed-up | worker-s per submission "
+          "| overhead per submission |")
+    print("|---|---:|---:|---:|---:|")
+    a = rows[0][1]
+    for what, wall, workers in rows:
+        per = wall * workers / n
+        print(f"| {what} | {wall:.0f} s | {a / wall:.2f}× | {per:.1f} s | "
+              f"{per - a / n:+.1f} s |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,73 +142,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--whole-course-only", action="store_true",
                         help="measure only one student's whole course")
     args = parser.parse_args(argv)
-    names, n = args.lessons, args.per_lesson * len(args.lessons)
-    rows = []
+    names, n, workers = args.lessons, args.per_lesson * len(args.lessons), args.workers
     with tempfile.TemporaryDirectory(prefix="grading-benchmark-") as tmp:
         tmp = Path(tmp)
-        if args.whole_course_only:
-            whole, got, per_lesson = whole_course(tmp, args.workers)
-            print(f"One student's whole course, --workers {args.workers}: {whole:.0f} s wall "
-                  f"({per_lesson}); {sum(v for v in got.values() if v is not None):g} points")
-            return 0
-        releases = Course.scratch(tmp / "releases", names)
-        classes = {name: the_class(name, releases.generate(name), args.per_lesson)
-                   for name in names}
-        print(f"class: {n} submissions ({args.per_lesson} per lesson: {', '.join(names)}); "
-              f"{os.cpu_count()} cores", flush=True)
-
-        # (a) sequential nbgrader
-        sequential = course_with(tmp / "sequential", classes)
-        for name in names:
-            sequential.generate(name)
-        started = time.perf_counter()
-        autograde = 0.0
-        for name in names:
-            check_nbgrader(sequential.path, "autograde", name, "--create", "--force")
-            autograde = time.perf_counter() - started
-        for name in names:
-            check_nbgrader(sequential.path, "generate_feedback", name, "--force")
-        a = time.perf_counter() - started
-        expected = totals(sequential, names)
-        rows.append(("a. sequential nbgrader autograde + generate_feedback", a, 1))
-        print(f"a: {a:.0f} s (autograde alone {autograde:.0f} s)", flush=True)
-
-        # (b) the command, local workers
-        local = course_with(tmp / "local", classes)
-        b = command(local, names, "--workers", str(args.workers))
-        same_b = totals(local, names) == expected
-        rows.append((f"b. python -m rnncourse.grade --workers {args.workers}", b, args.workers))
-        print(f"b: {b:.0f} s, same grades as a: {same_b}", flush=True)
-
-        # (c) the command through a Dask LocalCluster
-        from dask.distributed import LocalCluster
-
-        started = time.perf_counter()
-        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster:
-            cluster_start = time.perf_counter() - started
-            dask_course = course_with(tmp / "dask", classes)
-            c = command(dask_course, names, "--scheduler", cluster.scheduler_address)
-        same_c = totals(dask_course, names) == expected
-        rows.append((f"c. the same through a Dask LocalCluster of {args.workers} workers", c,
-                     args.workers))
-        print(f"c: {c:.0f} s (cluster started in {cluster_start:.0f} s before), same grades "
-              f"as a: {same_c}", flush=True)
-
-        whole, got, per_lesson = whole_course(tmp, args.workers)
-        lessons = assignments()
-
-    print(f"\n| how ({n} submissions, 2 lessons) | wall | speed-up | worker-s per submission "
-          "| overhead per submission |")
-    print("|---|---:|---:|---:|---:|")
-    per_a = a / n
-    for what, wall, workers in rows:
-        per = wall * workers / n
-        print(f"| {what} | {wall:.0f} s | {a / wall:.2f}× | {per:.1f} s | "
-              f"{per - per_a:+.1f} s |")
-    print(f"\nOne student's whole course ({len(lessons)} lessons, perfect), "
-          f"--workers {args.workers}: {whole:.0f} s wall ({per_lesson}); total "
-          f"{sum(v for v in got.values() if v is not None):g} points.")
+        if not args.whole_course_only:
+            releases = Course.scratch(tmp / "releases", names)
+            classes = {name: the_class(name, releases.generate(name), args.per_lesson)
+                       for name in names}
+            print(f"class: {n} submissions ({args.per_lesson} per lesson: {', '.join(names)}); "
+                  f"{os.cpu_count()} cores", flush=True)
+            a, expected = sequential(tmp, classes)
+            local = course_with(tmp / "local", classes)
+            b = command(local, names, "--workers", str(workers))
+            same_b = totals(local, names) == expected
+            print(f"b: {b:.0f} s, same grades as a: {same_b}", flush=True)
+            c, grades_c = on_dask(tmp, classes, workers)
+            same_c = grades_c == expected
+        whole, got, per_lesson = whole_course(tmp, workers)
+    points = sum(v for v in got.values() if v is not None)
+    if args.whole_course_only:
+        print(f"One student's whole course, --workers {workers}: {whole:.0f} s wall "
+              f"({per_lesson}); {points:g} points")
+        return 0
+    print_table([("a. sequential nbgrader autograde + generate_feedback", a, 1),
+                 (f"b. python -m rnncourse.grade --workers {workers}", b, workers),
+                 (f"c. the same through a Dask LocalCluster of {workers} workers", c, workers)],
+                n)
+    print(f"\nOne student's whole course ({len(assignments())} lessons, perfect), "
+          f"--workers {workers}: {whole:.0f} s wall ({per_lesson}); total {points:g} points.")
     print(f"Same grades as sequential nbgrader: local {same_b}, Dask {same_c}.")
     return 0 if same_b and same_c else 1
 

@@ -62,8 +62,9 @@ def prepare(root: Path, mode: str, names: list[str], lessons: Path, extra: str =
             config.write(extra)
     for name in names:
         lesson = known_class.load(name, lessons, lessons / "tests" / "variants")
-        demo = lesson.demo(["typical_bug_1", "typical_bug_2"])
-        students = lesson.students(course.generate(name), ["perfect", "blank", *demo.values()])
+        demo = lesson.demo(["typical_bug_1", "typical_bug_2", "different_but_right"])
+        bugs = [demo["typical_bug_1"], demo["typical_bug_2"]]
+        students = lesson.students(course.generate(name), ["perfect", "blank", *bugs])
         for student, nb in students.items():
             course.submit(name, student, nb)
     return course

@@ -17,14 +17,17 @@ from .course import REPO, AssignmentError, notebook_path, require_assignments
 from .nbgrader_run import check_nbgrader
 from .notebooks import clean, merge_streams, read_notebook, write_notebook
 
-# what: (nbgrader command, output folder, how the written notebook is tidied before commit).
-# Student versions are committed clean (no outputs, no execution counts); solutions keep their
-# outputs, with each run of printed text in one output so that a rebuild changes nothing.
+# Seconds each cell of a solutions build may run: the solutions run the lessons in full (lesson
+# 06 trains its models on real text), far past the per-cell limit nbgrader_config.py sets for
+# grading students (Execute.timeout).
 SOLUTION_CELL_SECONDS = 3600
 
 # nbgrader refuses to change an assignment's cells once the gradebook holds submissions of it.
 GRADED_ALREADY = "because there are submissions associated with it"
 
+# what: (nbgrader command, output folder, how the written notebook is tidied before commit).
+# Student versions are committed clean (no outputs, no execution counts); solutions keep their
+# outputs, with each run of printed text in one output so that a rebuild changes nothing.
 STEPS = {
     "release": ("generate_assignment", "release", clean),
     "solutions": ("generate_solution", "solutions", merge_streams),
@@ -41,8 +44,6 @@ def build(what: str, names: list[str]) -> None:
             # generate_solution needs the assignment in the gradebook, which otherwise only
             # generate_assignment creates: `make solutions` must also work on a fresh clone.
             check_nbgrader(REPO, "db", "assignment", "add", name)
-            # The solutions run the lessons in full (lesson 06 trains its models on real
-            # text), far past the per-cell limit meant for grading students.
             extra.append(f"--Execute.timeout={SOLUTION_CELL_SECONDS}")
         try:
             check_nbgrader(REPO, command, name, "--force", *extra)

@@ -27,7 +27,7 @@ import builtins
 from nbformat import NotebookNode
 
 from .judge import PROBE_DECORATOR, is_probe
-from .kernel_guard import bound_names
+from .kernel_protocol import bound_names
 from .notebooks import grade_id, is_answer_cell, is_test_cell, strip_markers
 
 BUILTINS = set(dir(builtins)) | {"__name__", "__file__", "get_ipython", "display"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from .gradebook import CellScore, read_scores, sqlite_url
+from .grading.gradebook import CellScore, read_scores, sqlite_url
 from .nbgrader_run import check_nbgrader, errors_in_log, nbgrader, student_in_log_line
 from .notebooks import notebook_problem, read_notebook, write_notebook
 

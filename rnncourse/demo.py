@@ -1,14 +1,15 @@
-"""Grade a small built-in demo class in the repository's own course folder, with the grader.
+"""Grade a small built-in demo class in a course folder (this repository's), with the grader.
 
     python -m rnncourse.demo [ASSIGNMENT ...]
 
-The class is made of known students (rnncourse.known_class): a perfect student, a blank
-submission, two students with typical bugs and a correct student who wrote things differently
-(each lesson's variants file names them in its DEMO), a student whose every answer raises,
-and a notebook file cut off mid-upload. They are handed in to submitted/ and graded by
-`python -m rnncourse.grade` (the command an instructor uses on a real class): in parallel,
-each in its sandbox, with feedback, grades.csv and the report of every check; then the demo
-prints a table of the grades and what each demo student did.
+The class is made of known students: a perfect student, a blank submission, a student whose
+every answer raises and a notebook file cut off mid-upload (rnncourse.known_class), and two
+students with typical bugs and a correct student who wrote things differently (each lesson's
+choice, saved with the package by rnncourse.demo_class, so the demo needs no tests/). They are
+handed in to submitted/ and graded by `python -m rnncourse.grade` (the command an instructor
+uses on a real class): in parallel, each in its sandbox, with feedback, grades.csv and the
+report of every check; then the demo prints a table of the grades and what each demo student
+did. Where the grading sandbox cannot be made, it says why and stops before handing anything in.
 """
 
 from __future__ import annotations
@@ -21,26 +22,42 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from . import grade, known_class
-from .course import REPO, AssignmentError, Course, notebook_path, require_assignments
-from .grade import REPORTS, STATE
-from .known_class import KnownClassError
-from .notebooks import read_notebook
+from . import demo_class, grade
+from .course import REPO, AssignmentError, Course, load_config, notebook_path, require_assignments
+from .demo_class import CHOSEN, DemoClassError
+from .grading.session import REPORTS, STATE
+from .known_class import fixed_student
+from .notebooks import NotebookError, perfect_submission, read_notebook
 
-# The rows each lesson's variants file fills with known students of its choice (its DEMO).
-CHOSEN = ["typical_bug_1", "typical_bug_2", "different_but_right"]
 STUDENTS = ["perfect", "blank", *CHOSEN, "raises_everywhere", "corrupt_upload"]
 
 
-def demo_class(assignment: str, root: Path = REPO) -> tuple[dict[str, NotebookNode | bytes], dict]:
-    """The demo class for one assignment, and what each student chosen by the lesson did."""
-    known = known_class.load(assignment, root)
-    chosen = known.demo(CHOSEN)
-    names = {row: chosen.get(row, row) for row in STUDENTS}
+def students(assignment: str, root: Path = REPO) -> tuple[dict[str, NotebookNode | bytes],
+                                                          dict[str, str]]:
+    """The demo class for one assignment, `{row: notebook or raw bytes}`, and what each student
+    the lesson chose did."""
+    source = read_notebook(notebook_path("source", assignment, root))
     release = read_notebook(notebook_path("release", assignment, root))
-    made = known.students(release, names.values())
-    submissions = {row: made[name] for row, name in names.items()}
-    return submissions, {row: known.why[name] for row, name in chosen.items()}
+    chosen = demo_class.chosen(assignment)
+    perfect = perfect_submission(source, release)
+    try:
+        made = {row: chosen[row][1].apply(perfect) if row in chosen
+                else fixed_student(row, source, release) for row in STUDENTS}
+    except ValueError as err:  # a patch that no longer fits the lesson
+        raise DemoClassError(f"{err}: the demo class saved in {demo_class.SNAPSHOT} is stale; "
+                             "run `make release`") from err
+    return made, {row: variant.why for row, (_, variant) in chosen.items()}
+
+
+def sandbox_problem(root: Path) -> str | None:
+    """Why the grading sandbox cannot be made here, or None when it can."""
+    from .sandbox import GradingSandbox, SandboxUnavailable
+
+    try:
+        GradingSandbox(config=load_config(root)).check()
+    except SandboxUnavailable as err:
+        return str(err)
+    return None
 
 
 def reset(course: Path) -> None:
@@ -53,14 +70,17 @@ def reset(course: Path) -> None:
 
 def run(names: list[str], root: Path = REPO, workers: int | None = None) -> int:
     names = require_assignments(names, root)
+    problem = sandbox_problem(root)
+    if problem:
+        print(f"error: the demo grades every submission in the grading sandbox, which cannot be "
+              f"made here: {problem}. Nothing was handed in or graded.", file=sys.stderr)
+        return 2
     course = Course(root)
-    demo = {assignment: demo_class(assignment, root) for assignment in names}
+    demo = {assignment: students(assignment, root) for assignment in names}
     reset(root)
-    classes = {}
-    for assignment, (submissions, notes) in demo.items():
+    for assignment, (submissions, _) in demo.items():
         for student, nb in submissions.items():
             course.submit(assignment, student, nb)
-        classes[assignment] = notes
 
     started = time.perf_counter()
     args = [*names, "--course", str(root)]
@@ -68,20 +88,22 @@ def run(names: list[str], root: Path = REPO, workers: int | None = None) -> int:
         args += ["--workers", str(workers)]
     print(f"$ python -m rnncourse.grade {' '.join(names)}", flush=True)
     status = grade.main(args)
+    if status not in (0, 1):
+        return status  # nothing could be graded; the grading command said why
     problems = {(s, a) for a in names for s in STUDENTS
                 if course.scores(a, [s])[s] is None}
     print("\n" + format_table(course, names, problems) + "\n")
     print("What the demo students did:")
-    for assignment, notes in classes.items():
+    for assignment, (_, notes) in demo.items():
         for student, why in notes.items():
             print(f"  {assignment} · {student}: {why}")
     print(f"\nDemo graded in {time.perf_counter() - started:.0f} s.")
     example = notebook_path("feedback", names[0], root, "typical_bug_1").with_suffix(".html")
     print(f"Feedback HTML, e.g. {example}")
     # The cut-off upload is meant to be reported; anything else not graded is a failure.
-    unexpected = {p for p in problems if p[0] != "corrupt_upload"}
-    if unexpected or status not in (0, 1):
-        print(f"error: not graded: {sorted(unexpected)}", file=sys.stderr)
+    unexpected = sorted(f"{a} · {s}" for s, a in problems if s != "corrupt_upload")
+    if unexpected:
+        print(f"error: not graded: {', '.join(unexpected)}", file=sys.stderr)
         return 1
     return 0
 
@@ -114,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run(args.assignments)
-    except (AssignmentError, KnownClassError) as err:
+    except (AssignmentError, DemoClassError, NotebookError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

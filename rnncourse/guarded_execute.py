@@ -32,7 +32,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 
 from . import judge_client, review, sandbox
-from .kernel_guard import ANSWER_MIME, IMPORTS_ENV, MARKER, TOKEN_ENV, probe_request
+from .kernel_protocol import ANSWER_MIME, IMPORTS_ENV, MARKER, TOKEN_ENV, probe_request
 
 # Seconds the judge may compute between two of its messages before it is taken for stuck.
 JUDGE_TIMEOUT = 900

@@ -10,8 +10,9 @@ is held to the same rules without writing anything new:
     name a test cell binds and every helper function the locked cells define before the first
     answer; a last cell (added by the student) reports whether those names were left alone;
 * cheats, each over a buggy mutant, that must get exactly the mutant's honest score (their
-  code is in rnncourse.cheat_code): against the checks' helpers, comparisons and assertions
-  (`redefines_locked_helpers`, `patches_comparisons`, `swallows_assertions`), against IPython
+  code is in rnncourse.cheat_code and rnncourse.cheat_rewrites): against the checks' helpers,
+  comparisons and assertions (`redefines_locked_helpers`, `patches_comparisons`,
+  `swallows_assertions`), against IPython
   (`input_transformer`, `patches_run_cell`), and against the process the checks ran in before
   the judge: the kernel object (`fakes_kernel_replies`), `gc` (`edits_objects_with_gc`), call
   frames (`reads_the_checks_frames`), framework classes (`patches_framework_classes`) and values
@@ -26,8 +27,8 @@ from collections.abc import Callable
 import nbformat
 from nbformat import NotebookNode
 
-from . import cheat_code
-from .kernel_guard import bound_names
+from . import cheat_code, cheat_rewrites
+from .kernel_protocol import bound_names
 from .notebooks import is_answer_cell, is_test_cell, strip_markers
 from .variants import Variant
 
@@ -84,11 +85,11 @@ CHEATS: dict[str, str] = {
 # Cheats that also change the student's functions: (code, what each function does first,
 # what each of its return values is wrapped in).
 REWRITING_CHEATS: dict[str, tuple[str, str | None, str | None]] = {
-    "reads_the_checks_frames": (cheat_code.READS_THE_CHECKS_FRAMES,
+    "reads_the_checks_frames": (cheat_rewrites.READS_THE_CHECKS_FRAMES,
                                 "_stolen = _steal()\nif _stolen is not None:\n    return _stolen",
                                 None),
-    "patches_framework_classes": (cheat_code.PATCHES_FRAMEWORK_CLASSES, None, "_remember"),
-    "lies_to_comparisons": (cheat_code.LIES_TO_COMPARISONS, None, "_liar"),
+    "patches_framework_classes": (cheat_rewrites.PATCHES_FRAMEWORK_CLASSES, None, "_remember"),
+    "lies_to_comparisons": (cheat_rewrites.LIES_TO_COMPARISONS, None, "_liar"),
 }
 # Functions whose first statements and return values are left alone.
 PLAIN_METHODS = {"__init__", "build", "__post_init__"}

@@ -41,7 +41,14 @@ from collections.abc import Callable
 from . import plain_data
 
 PROBE_DECORATOR = "probe"
+AUDIT_ENV = "RNNCOURSE_JUDGE_AUDIT"
 HIDDEN_CODE = "(the check's own code is not shown)\n"
+MESSAGE_LIMIT = 4000  # characters of a failure's message (and of each traceback line) kept
+
+
+def _cut(text: str, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit:,} more]"
 
 
 class ProtocolError(BaseException):
@@ -188,8 +195,10 @@ class Judge:
                 lines: list[str] | None = None) -> dict:
         reply = {"op": "verdict", "passed": passed, "printed": self.printed.getvalue()}
         if not passed:
-            lines = lines or [HIDDEN_CODE, f"{ename}: {evalue}"]
-            reply.update(ename=ename, evalue=evalue, traceback=lines)
+            evalue = _cut(evalue, MESSAGE_LIMIT)
+            lines = [_cut(line, MESSAGE_LIMIT) for line in (lines or [])[-40:]] or [
+                HIDDEN_CODE, f"{ename}: {evalue}"]
+            reply.update(ename=_cut(ename, 200), evalue=evalue, traceback=lines)
         return reply
 
     def ask(self, function: str, source: str, arguments: str) -> dict:
@@ -255,43 +264,16 @@ def serve(stdin, stdout, after: Callable[[dict], None] | None = None) -> None:
             after(message)
 
 
-AUDIT_ENV = "RNNCOURSE_JUDGE_AUDIT"
-
-
-def audit(path: str) -> Callable[[dict], None]:
-    """Record in `path` every piece of source this process compiles and every code object it
-    executes (Python's audit hooks see all of them), so a test can show that no student code
-    ever ran here. Returns what records the judge's own state at the end of each notebook."""
-    log = open(path, "a", encoding="utf-8")
-    start_builtins, start_env = set(dir(builtins)), set(os.environ)
-
-    def hook(event: str, args: tuple) -> None:
-        if event == "compile" and args:
-            source = args[0]
-            if isinstance(source, bytes):
-                source = source.decode("utf-8", "replace")
-            log.write(json.dumps({"event": "compile", "filename": str(args[1]),
-                                  "source": source if isinstance(source, str) else None})
-                      + "\n")
-        elif event == "exec" and args and hasattr(args[0], "co_filename"):
-            log.write(json.dumps({"event": "exec", "filename": args[0].co_filename}) + "\n")
-
-    def state(message: dict) -> None:
-        log.write(json.dumps({"event": "state", "after": message.get("op"),
-                              "builtins": sorted(set(dir(builtins)) - start_builtins),
-                              "environ": sorted(set(os.environ) - start_env)}) + "\n")
-        log.flush()
-
-    sys.addaudithook(hook)
-    return state
-
-
 def main() -> None:
     # The protocol keeps the real stdout; anything else written there goes to stderr.
     protocol_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    on_request = audit(os.environ[AUDIT_ENV]) if os.environ.get(AUDIT_ENV) else None
+    on_request = None
+    if os.environ.get(AUDIT_ENV):  # the tests' record of all the judge compiles and runs
+        from .judge_audit import audit
+
+        on_request = audit(os.environ[AUDIT_ENV])
     try:
         serve(sys.stdin.buffer, protocol_out, on_request)
     except Exception:  # a grader bug: say it where the caller logs stderr

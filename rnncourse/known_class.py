@@ -1,7 +1,8 @@
 """The class of known submissions of an assignment, each student named by what it is.
 
 Made from the assignment's source notebook, the release notebook nbgrader generated and the
-assignment's variants file `tests/variants/<assignment>.py` (see rnncourse.variants):
+assignment's variants file `<variants>/<assignment>.py` (see rnncourse.variants; the course's
+are in tests/variants/, which the caller names: nothing here reads tests/ by itself):
 
 * `perfect` -- the instructor's solution typed into the release notebook;
 * `blank` -- the release notebook handed in untouched;
@@ -12,8 +13,9 @@ assignment's variants file `tests/variants/<assignment>.py` (see rnncourse.varia
   (rnncourse.integrity);
 * `cheat_<name>` -- each generated cheat (rnncourse.integrity).
 
-The pipeline tests grade the whole class; the demo, the grading command's tests and the grading
-benchmark pick students from it by name.
+The pipeline tests grade the whole class; the grading command's tests and the grading
+benchmark pick students from it by name; the demo takes the fixed students from here and its
+chosen ones from the snapshot rnncourse.demo_class keeps.
 """
 
 from __future__ import annotations
@@ -25,12 +27,10 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from . import integrity
-from .course import REPO, notebook_path
+from .course import notebook_path
 from .notebooks import is_answer_cell, perfect_submission, points, read_notebook
-from .variants import Variant, load_demo, load_variants
+from .variants import Variant, demo_problem, load_demo, load_variants
 
-# The variants belong to the repository's tests, whichever course folder the notebooks come from.
-VARIANTS = REPO / "tests" / "variants"
 # A notebook file cut off in the middle, as an interrupted upload leaves it.
 CUT_OFF = b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["import tens'
 FIXED = {
@@ -92,40 +92,40 @@ class KnownClass:
         names = self.require(self.why if names is None else names)
         variants = self.variants
         perfect = perfect_submission(self.source, release)
-
-        def make(name: str) -> NotebookNode | bytes:
-            if name == "perfect":
-                return perfect
-            if name == "blank":
-                return release
-            if name == "corrupt_upload":
-                return CUT_OFF
-            if name == "raises_everywhere":
-                crashing = perfect_submission(self.source, release)
-                for cell in crashing.cells:
-                    if is_answer_cell(cell):
-                        cell.source = 'raise RuntimeError("not done yet")'
-                return crashing
-            return variants[name].apply(perfect)
-
-        return {name: make(name) for name in names}
+        return {name: variants[name].apply(perfect) if name in variants
+                else fixed_student(name, self.source, release) for name in names}
 
     def demo(self, rows: Iterable[str]) -> dict[str, str]:
         """`{row: known student}`: whom the variants file's ``DEMO`` puts in the demo's `rows`."""
         rows = list(rows)
         chosen = load_demo(self.variants_file)
-        if chosen is None or set(chosen) != set(rows):
-            given = "no DEMO" if chosen is None else f"DEMO for {', '.join(sorted(chosen))}"
-            raise KnownClassError(
-                f"{self.variants_file} must set DEMO = {{row: known student}} for the demo's "
-                f"rows {', '.join(rows)}; it has {given}")
+        problem = demo_problem(self.variants_file, chosen, rows)
+        if problem:
+            raise KnownClassError(problem)
         self.require(chosen.values())
         return {row: chosen[row] for row in rows}
 
 
-def load(assignment: str, root: Path = REPO, variants: Path = VARIANTS) -> KnownClass:
-    """The known class of `assignment`, from its source notebook under `root` and its variants
-    file in the folder `variants`."""
+def fixed_student(name: str, source: NotebookNode, release: NotebookNode
+                  ) -> NotebookNode | bytes:
+    """One of the students every assignment has (`FIXED`), made from its source and release."""
+    if name == "blank":
+        return release
+    if name == "corrupt_upload":
+        return CUT_OFF
+    perfect = perfect_submission(source, release)
+    if name == "raises_everywhere":
+        for cell in perfect.cells:
+            if is_answer_cell(cell):
+                cell.source = 'raise RuntimeError("not done yet")'
+    elif name != "perfect":
+        raise KnownClassError(f"no fixed student {name!r} (fixed: {', '.join(FIXED)})")
+    return perfect
+
+
+def load(assignment: str, root: Path, variants: Path) -> KnownClass:
+    """The known class of `assignment`, from its source notebook in the course folder `root`
+    and its variants file in the folder `variants` (the course's: tests/variants)."""
     source = read_notebook(notebook_path("source", assignment, root))
     path = Path(variants) / f"{assignment}.py"
     mutants, alternatives = load_variants(path)

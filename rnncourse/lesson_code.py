@@ -22,5 +22,5 @@ def lesson_namespace(assignment: str, grade_ids: list[str], root: Path = REPO) -
         if gid not in cells:
             raise NotebookError(path, f"no cell with grade id {gid!r}")
         code = compile(strip_markers(cells[gid].source), f"{path}:{gid}", "exec")
-        exec(code, namespace)  # noqa: S102 -- the course's own instructor notebook
+        exec(code, namespace)  # the course's own instructor notebook
     return namespace

@@ -125,82 +125,88 @@ def _dotted(node: ast.AST) -> str:
         return "?"
 
 
+GRADER = "mentions the grader (NBGRADER_EXECUTION or the course's grading code)"
+
+
 def _findings(source: str, modules: set[str], forbidden: set[str],
               helpers: set[str] = frozenset()) -> list[tuple[int, str]]:
+    """(line, what) of every finding in one cell's source."""
     try:
         tree = ast.parse(_python(source))
     except SyntaxError:
-        return [(number, "mentions the grader (NBGRADER_EXECUTION or the course's grading "
-                         "code)") for number, line in enumerate(source.splitlines(), start=1)
+        return [(number, GRADER) for number, line in enumerate(source.splitlines(), start=1)
                 if GRADER_WORDS.search(line)]
-    found: list[tuple[int, str]] = []
-
-    def add(node: ast.AST, what: str) -> None:
-        found.append((getattr(node, "lineno", 0), what))
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == "get_ipython":
-            add(node, "uses IPython's shell object (get_ipython), through which the kernel "
-                      "can be reached")
-        elif isinstance(node, ast.Attribute):
-            attr = node.attr
-            if attr == "kernel" and "get_ipython" in _dotted(node.value):
-                add(node, "reaches the kernel object (get_ipython().kernel)")
-            elif attr in FRAMES and _root(node) not in (None, "self"):
-                if attr not in ("stack", "trace") or _root(node) == "inspect":
-                    add(node, f"walks the call stack ({_dotted(node)})")
-            elif attr in FUNCTION_INSIDES:
-                add(node, f"reads or replaces a function's insides ({attr})")
-            elif attr in DISPATCH:
-                add(node, f"changes how a framework dispatches operations ({attr})")
-            elif attr in HOOKS:
-                add(node, f"installs an interpreter or IPython hook ({attr})")
-            elif attr == "modules" and _root(node) == "sys":
-                add(node, "reads or changes sys.modules")
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                top = (node.module if isinstance(node, ast.ImportFrom) and node.module
-                       else alias.name).partition(".")[0]
-                if top in INTERPRETER_MODULES:
-                    add(node, f"imports {INTERPRETER_MODULES[top]}")
-                if alias.name in DISPATCH or alias.name in {"_getframe", "currentframe"}:
-                    add(node, f"imports {alias.name}")
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if node.name in DISPATCH:
-                add(node, f"defines {node.name}, which changes how a framework dispatches "
-                          "operations")
-            elif node.name in COMPARISONS:
-                add(node, f"defines {node.name}, which changes how its values compare")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if GRADER_WORDS.search(node.value):
-                add(node, "mentions the grader (NBGRADER_EXECUTION or the course's grading "
-                          "code)")
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [
-                node.target]
-            for target in targets:
-                if isinstance(target, (ast.Attribute, ast.Subscript)):
-                    root = _root(target)
-                    if root in modules and not _dotted(target).startswith("os.environ"):
-                        add(node, f"replaces part of a library ({_dotted(target)})")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
-                node.func.id in ("setattr", "delattr") and node.args
-                and _root(node.args[0]) in modules):
-            add(node, f"replaces part of a library ({node.func.id}({_dotted(node.args[0])}, "
-                      "...))")
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in helpers:
-            add(node, f"defines its own {node.name}, the name of one of the course's helpers")
-    for node in ast.walk(tree):
-        # The framework's layer, reached through its module (keras.layers.LSTM, nn.RNN) or
-        # imported from it: a bare name is the student's own class of that name.
-        names = [node.attr] if isinstance(node, ast.Attribute) else (
-            [a.name for a in node.names] if isinstance(node, ast.ImportFrom) else [])
-        for name in names:
-            if name in forbidden:
-                add(node, f"uses the framework's {name}, the layer this task asks you to "
-                          "write yourself")
+    found = [(getattr(node, "lineno", 0), what) for node in ast.walk(tree)
+             for what in _interpreter(node) + _library(node, modules)
+             + _framework_layer(node, forbidden)]
+    found += [(node.lineno, f"defines its own {node.name}, the name of one of the course's "
+                            "helpers") for node in tree.body
+              if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in helpers]
     return sorted(set(found))
+
+
+def _interpreter(node: ast.AST) -> list[str]:
+    """What `node` does to reach into the interpreter, IPython, the kernel or the grader."""
+    if isinstance(node, ast.Name) and node.id == "get_ipython":
+        return ["uses IPython's shell object (get_ipython), through which the kernel can be "
+                "reached"]
+    if isinstance(node, ast.Attribute):
+        attr, root = node.attr, _root(node)
+        if attr == "kernel" and "get_ipython" in _dotted(node.value):
+            return ["reaches the kernel object (get_ipython().kernel)"]
+        if attr in FRAMES and root not in (None, "self") and (
+                attr not in ("stack", "trace") or root == "inspect"):
+            return [f"walks the call stack ({_dotted(node)})"]
+        if attr in FUNCTION_INSIDES:
+            return [f"reads or replaces a function's insides ({attr})"]
+        if attr in DISPATCH:
+            return [f"changes how a framework dispatches operations ({attr})"]
+        if attr in HOOKS:
+            return [f"installs an interpreter or IPython hook ({attr})"]
+        if attr == "modules" and root == "sys":
+            return ["reads or changes sys.modules"]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        found = []
+        for alias in node.names:
+            top = (node.module if isinstance(node, ast.ImportFrom) and node.module
+                   else alias.name).partition(".")[0]
+            if top in INTERPRETER_MODULES:
+                found.append(f"imports {INTERPRETER_MODULES[top]}")
+            if alias.name in DISPATCH or alias.name in {"_getframe", "currentframe"}:
+                found.append(f"imports {alias.name}")
+        return found
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if node.name in DISPATCH:
+            return [f"defines {node.name}, which changes how a framework dispatches operations"]
+        if node.name in COMPARISONS:
+            return [f"defines {node.name}, which changes how its values compare"]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+            GRADER_WORDS.search(node.value)):
+        return [GRADER]
+    return []
+
+
+def _library(node: ast.AST, modules: set[str]) -> list[str]:
+    """What `node` replaces of a library (an attribute of an imported module or class)."""
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+        return [f"replaces part of a library ({_dotted(target)})" for target in targets
+                if isinstance(target, (ast.Attribute, ast.Subscript))
+                and _root(target) in modules and not _dotted(target).startswith("os.environ")]
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr") and node.args
+            and _root(node.args[0]) in modules):
+        return [f"replaces part of a library ({node.func.id}({_dotted(node.args[0])}, ...))"]
+    return []
+
+
+def _framework_layer(node: ast.AST, forbidden: set[str]) -> list[str]:
+    """The framework layer a task asks students to write, used here through its module
+    (keras.layers.LSTM, nn.RNN) or imported from it; a bare name is the student's own class."""
+    names = [node.attr] if isinstance(node, ast.Attribute) else (
+        [a.name for a in node.names] if isinstance(node, ast.ImportFrom) else [])
+    return [f"uses the framework's {name}, the layer this task asks you to write yourself"
+            for name in names if name in forbidden]
 
 
 def lesson_rules(config, resources: dict) -> dict[str, list[str]]:

@@ -37,14 +37,15 @@ from jupyter_client.kernelspec import KernelSpec
 from traitlets import Bool, Float, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
-from .kernel_guard import IMPORTS_ENV, TOKEN_ENV, UID_ENV
+from .kernel_protocol import IMPORTS_ENV, TOKEN_ENV, UID_ENV
 
 KERNEL_NAME = "rnncourse-grading"
 GUARD = Path(__file__).with_name("kernel_guard.py")
 INSIDE = "/opt/rnncourse"
 GUARD_INSIDE = f"{INSIDE}/kernel_guard.py"
-# The kernel's files, mounted read-only in the box: the guard and the plain-data codec it uses.
-KERNEL_FILES = (GUARD, GUARD.with_name("plain_data.py"))
+# The kernel's files, mounted read-only in the box: the guard, and the protocol and plain-data
+# codec it shares with the grader.
+KERNEL_FILES = (GUARD, GUARD.with_name("kernel_protocol.py"), GUARD.with_name("plain_data.py"))
 INSTALL_HINT = (
     "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: "
     "`dnf install bubblewrap`) on a Linux machine whose kernel allows namespaces; on a "

@@ -1,11 +1,13 @@
 """Known submissions built as small patches over the perfect student.
 
-Each assignment has a file `tests/variants/<assignment>.py` that defines:
+Each assignment has a variants file `<assignment>.py` (the course's are in tests/variants/)
+that defines:
 
 * ``MUTANTS`` -- realistic buggy submissions, each with the exact set of grade ids it must fail;
 * ``ALTERNATIVES`` -- correct submissions written differently, which must get full marks;
 * ``DEMO`` -- which known students (rnncourse.known_class) `make demo` shows in its rows
-  `typical_bug_1`, `typical_bug_2` and `different_but_right`.
+  `typical_bug_1`, `typical_bug_2` and `different_but_right` (saved for the demo by
+  rnncourse.demo_class).
 
 The pipeline tests grade every mutant and alternative with nbgrader, in the class that
 rnncourse.known_class builds.
@@ -89,6 +91,16 @@ def load_demo(path: Path | str) -> dict[str, str] | None:
     """The ``DEMO`` mapping of a variants file, `{demo row: known student}`; None if it has none."""
     demo = getattr(_load(path), "DEMO", None)
     return None if demo is None else dict(demo)
+
+
+def demo_problem(path: Path | str, chosen: dict[str, str] | None, rows: list[str]) -> str | None:
+    """What is wrong with the ``DEMO`` `chosen` of the variants file `path` for the demo's
+    `rows`; None when it fills exactly those rows."""
+    if chosen is not None and set(chosen) == set(rows):
+        return None
+    given = "no DEMO" if chosen is None else f"DEMO for {', '.join(sorted(chosen))}"
+    return (f"{path} must set DEMO = {{row: known student}} for the demo's rows "
+            f"{', '.join(rows)}; it has {given}")
 
 
 def _load(path: Path | str):

@@ -19,7 +19,7 @@ import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from rnncourse.course import REPO, Course, course_id, notebook_path
-from rnncourse.nbgrader_run import QUIET_ENV
+from rnncourse.nbgrader_run import nbgrader_env
 from rnncourse.notebooks import perfect_submission, read_notebook, write_notebook
 
 pytestmark = pytest.mark.lesson("01_simple_rnn")
@@ -42,9 +42,9 @@ def nbgrader_as(home: Path, cwd: Path, *args: str) -> str:
     Each user's Jupyter folders (among them the cache of what a student submitted, which
     `fetch_feedback` needs) live under their own home, as on a hub.
     """
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "XDG_DATA_HOME")}
-    env.update(QUIET_ENV, HOME=str(home))
+    env = nbgrader_env({k: v for k, v in os.environ.items()
+                        if k not in ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "XDG_DATA_HOME")})
+    env["HOME"] = str(home)
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
@@ -55,6 +55,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.unit
 def test_course_id_is_the_one_the_tooling_reads():
     """Do the exchange (students pass --course) and the gradebook use the same course id?"""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()

@@ -23,13 +23,14 @@ from pathlib import Path
 import pytest
 from nbgrader.utils import parse_utc
 
-from rnncourse import known_class
 from rnncourse.course import Course, course_id, notebook_path
 from rnncourse.grade import STATE
-from rnncourse.gradebook import open_gradebook, read_scores
+from rnncourse.grading.gradebook import open_gradebook, read_scores
 from rnncourse.known_class import CUT_OFF
-from rnncourse.nbgrader_run import QUIET_ENV
+from rnncourse.nbgrader_run import nbgrader_env
 from rnncourse.notebooks import read_notebook, write_notebook
+
+from .helpers import known
 
 # Each lesson's class: known students (rnncourse.known_class), by name.
 CLASSES = {
@@ -48,7 +49,7 @@ POSTGRES_ENV = "RNNCOURSE_TEST_POSTGRES_URL"
 
 
 def the_class(name: str, release) -> dict:
-    return known_class.load(name).students(release, CLASSES[name])
+    return known(name).students(release, CLASSES[name])
 
 
 def hand_in(course: Course, classes: dict[str, dict]) -> None:
@@ -91,7 +92,7 @@ def run_grade(course: Path, *args: str, timeout: int = 1200) -> subprocess.Compl
     cmd = [sys.executable, "-m", "rnncourse.grade", *args, "--course", str(course),
            "--no-progress"]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **QUIET_ENV})
+                          env=nbgrader_env())
 
 
 def graded_count(done: subprocess.CompletedProcess) -> int:
@@ -243,8 +244,8 @@ def postgres_url():
     """A fresh PostgreSQL database for one test, dropped afterwards."""
     url = os.environ.get(POSTGRES_ENV)
     if not url:
-        message = (f"{POSTGRES_ENV} is not set: no PostgreSQL server to grade into (.ci/run "
-                   "starts one and sets it)")
+        message = (f"{POSTGRES_ENV} is not set: no PostgreSQL server to grade into; "
+                   "`make test POSTGRES=1` installs and starts one and sets it, as CI does")
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -296,7 +297,7 @@ def test_interrupted_run_finishes_on_rerun_with_a_consistent_gradebook(
     cmd = [sys.executable, "-m", "rnncourse.grade", name, "--workers", "2", "--course",
            str(course.path), "--no-progress"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True, env={**os.environ, **QUIET_ENV})
+                            start_new_session=True, env=nbgrader_env())
     deadline = time.monotonic() + 900
     while not (records.is_dir() and any(records.glob("*.json"))):
         assert proc.poll() is None, "the command ended before it could be interrupted"

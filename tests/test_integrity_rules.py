@@ -18,11 +18,11 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from rnncourse import cell_rules, review, shared_cells
 from rnncourse.course import REPO, notebook_path
-from rnncourse.kernel_guard import bound_names
+from rnncourse.kernel_protocol import bound_names
 from rnncourse.nbgrader_steps import HIDDEN_NOTE, StderrIsOutput, without_hidden_tests
 from rnncourse.notebooks import grade_id, read_notebook
 
-from .conftest import ASSIGNMENTS, LESSONS
+from .helpers import ASSIGNMENTS, LESSONS
 
 
 def config():

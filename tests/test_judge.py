@@ -21,7 +21,7 @@ import torch
 from rnncourse import plain_data
 from rnncourse.judge import HIDDEN_CODE, Judge, split_probes
 from rnncourse.judge_client import JudgeProcess, JudgeUnavailable
-from rnncourse.kernel_guard import MARKER, parse_marked, probe_request
+from rnncourse.kernel_protocol import MARKER, parse_marked, probe_request
 
 pytestmark = pytest.mark.unit
 
@@ -29,8 +29,9 @@ pytestmark = pytest.mark.unit
 # -- plain data ---------------------------------------------------------------------------
 def test_plain_data_round_trips_what_probes_return():
     """Do arrays, tensors, numbers, strings and nested containers come back as they went?"""
-    value = {"a": np.arange(6, dtype="float32").reshape(2, 3), "t": torch.ones(2, dtype=torch.int64),
-             "n": [1, 2.5, True, None, "text"], "pair": (np.float32(1.5), "x"),
+    value = {"a": np.arange(6, dtype="float32").reshape(2, 3),
+             "t": torch.ones(2, dtype=torch.int64), "n": [1, 2.5, True, None, "text"],
+             "pair": (np.float32(1.5), "x"),
              "words": np.array(["a", "bc"]), "nan": float("nan")}
     back = plain_data.decode(plain_data.encode(value))
     assert set(back) == set(value)

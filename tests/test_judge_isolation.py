@@ -18,8 +18,7 @@ import pytest
 from rnncourse.course import Course, notebook_path
 from rnncourse.notebooks import is_answer_cell, read_notebook
 
-from .conftest import LESSONS
-from .test_pipeline import hidden_lines
+from .helpers import LESSONS, hidden_lines
 
 NAME = "04_torch_basic_rnn"
 pytestmark = pytest.mark.lesson(NAME)

@@ -21,7 +21,9 @@ import pytest
 
 from rnncourse.notebooks import grade_id, is_answer_cell, is_test_cell, read_notebook
 
-from .conftest import ASSIGNMENTS
+from .helpers import ASSIGNMENTS
+
+pytestmark = pytest.mark.unit
 
 SOURCE = Path(__file__).resolve().parents[1] / "source"
 MAX_LINE = 100

@@ -18,37 +18,12 @@ from rnncourse.notebooks import (
     strip_markers,
 )
 
-from .conftest import ASSIGNMENTS, LESSONS, failed_ids
+from .helpers import ASSIGNMENTS, LESSONS, cell_view, failed_ids, hidden_lines
 
 MUTANTS = [(a, m.name) for a in ASSIGNMENTS for m in LESSONS[a].mutants]
 ALTERNATIVES = [(a, v.name) for a in ASSIGNMENTS
                 for v in LESSONS[a].alternatives + LESSONS[a].fair]
 CHEATS = [(a, v.name) for a in ASSIGNMENTS for v in LESSONS[a].cheats]
-
-
-def cell_view(nb):
-    """What must agree between notebooks: type, source and nbgrader metadata of every cell."""
-    return [
-        (cell.cell_type, cell.source, cell.get("metadata", {}).get("nbgrader"))
-        for cell in nb.cells
-        if cell.cell_type in ("code", "markdown")
-    ]
-
-
-def hidden_lines(source_nb):
-    """Distinctive lines of the instructor-only regions (solutions and hidden tests)."""
-    lines = set()
-    for cell in source_nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            marker = line.strip()
-            if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
-                inside = True
-            elif marker in (SOLUTION_END, HIDDEN_END):
-                inside = False
-            elif inside and len(marker) > 25:
-                lines.add(marker)
-    return lines
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

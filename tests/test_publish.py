@@ -21,7 +21,7 @@ from rnncourse.notebooks import (
 )
 from rnncourse.publish import MANIFEST, PublishError, publish, readme_lessons
 
-from .test_pipeline import hidden_lines
+from .helpers import hidden_lines
 
 URL = "https://github.com/example-org/rnn-course-students"
 COLAB = "https://colab.research.google.com/github/example-org/rnn-course-students/blob/main/"
@@ -50,6 +50,7 @@ def instructor_only_lines(name: str) -> set[str]:
     return hidden_lines(read_notebook(notebook_path("source", name)))
 
 
+@pytest.mark.unit
 def test_copy_holds_only_allowed_files(copy):
     """Is every file in the copy on the allow-list, and every allowed file there?"""
     allowed = {"README.md", "LICENSE", MANIFEST} | {published_notebook(n) for n in LESSONS}
@@ -58,6 +59,7 @@ def test_copy_holds_only_allowed_files(copy):
     assert set(listed) == allowed
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", LESSONS)
 def test_copy_shows_no_solution_or_hidden_test(copy, name):
     """Does no file of the copy show a solution, a hidden test or an executed output?"""
@@ -71,6 +73,7 @@ def test_copy_shows_no_solution_or_hidden_test(copy, name):
     assert not any(cell.get("outputs") for cell in nb.cells), "published notebooks keep no outputs"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", LESSONS)
 def test_notebook_is_the_release_with_a_badge_first(copy, name):
     """Are the code cells exactly release/'s, behind one markdown cell with the Colab badge?"""
@@ -94,6 +97,7 @@ def badge_links(text: str) -> list[str]:
     return links
 
 
+@pytest.mark.unit
 def test_every_badge_opens_a_notebook_of_the_copy(copy):
     """Does every Colab link (README and notebooks) point at a notebook that exists in the copy?"""
     readme_links = badge_links((copy / "README.md").read_text())
@@ -110,6 +114,7 @@ def test_every_badge_opens_a_notebook_of_the_copy(copy):
         assert target.endswith(".ipynb") and (copy / target).is_file(), link
 
 
+@pytest.mark.unit
 def test_readme_describes_each_lesson_and_how_to_hand_in(copy):
     """Does the students' README list the course README's lessons with what each teaches?"""
     readme = (copy / "README.md").read_text()
@@ -123,6 +128,7 @@ def test_readme_describes_each_lesson_and_how_to_hand_in(copy):
         assert private not in readme, f"the students' README mentions {private}"
 
 
+@pytest.mark.unit
 def test_licence_is_cc_by_and_links_the_official_text(copy):
     """Is the lesson content under CC BY 4.0, said in both READMEs, with the official link?"""
     licence = (copy / "LICENSE").read_text()
@@ -133,6 +139,7 @@ def test_licence_is_cc_by_and_links_the_official_text(copy):
     assert "CC BY 4.0" in (REPO / "README.md").read_text()
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "url",
     ["https://gitlab.com/example-org/rnn", "git@github.com:example-org/rnn.git",
@@ -145,6 +152,7 @@ def test_url_other_than_a_github_repository_is_refused(tmp_path, url):
     assert not (tmp_path / "copy").exists()
 
 
+@pytest.mark.unit
 def test_github_url_variants_and_branch(tmp_path):
     """Are .git and a trailing slash accepted, and does --branch reach every badge?"""
     publish(tmp_path / "copy", URL + ".git/", branch="spring-2025")
@@ -153,6 +161,7 @@ def test_github_url_variants_and_branch(tmp_path):
     assert badge_links(readme) and all(link.startswith(prefix) for link in badge_links(readme))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("inside", [".", "release", "published/students"])
 def test_destination_inside_the_course_is_refused(inside):
     dest = REPO / inside
@@ -161,6 +170,7 @@ def test_destination_inside_the_course_is_refused(inside):
     assert not (REPO / "published").exists()
 
 
+@pytest.mark.unit
 def test_destination_that_is_not_empty_is_refused_and_left_alone(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(PublishError, match=f"{re.escape(str(tmp_path))} is not empty"):
@@ -170,6 +180,7 @@ def test_destination_that_is_not_empty_is_refused_and_left_alone(tmp_path):
     assert files_in(tmp_path) == {"notes.txt"}
 
 
+@pytest.mark.unit
 def test_force_replaces_only_an_earlier_copy(tmp_path):
     """Does --force replace an earlier copy, keep a .git clone and refuse files it did not write?"""
     dest = tmp_path / "clone"
@@ -186,6 +197,7 @@ def test_force_replaces_only_an_earlier_copy(tmp_path):
     assert (dest / "lessons" / "answers.py").is_file() and (dest / "README.md").is_file()
 
 
+@pytest.mark.unit
 def test_command_line_and_make_target_explain_what_is_missing(tmp_path):
     """Do `python -m rnncourse.publish` and `make publish` fail with a clear message?"""
     cmd = [sys.executable, "-m", "rnncourse.publish", str(tmp_path / "c"),

@@ -33,7 +33,7 @@ from rnncourse.notebooks import (
 )
 from rnncourse.sandbox import SandboxUnavailable
 
-from .test_pipeline import hidden_lines
+from .helpers import hidden_lines
 
 NAME = "01_simple_rnn"
 pytestmark = pytest.mark.lesson(NAME)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import subprocess
 import sys
@@ -15,11 +14,14 @@ from rnncourse import known_class
 from rnncourse.course import REPO, AssignmentError, Course, require_assignments
 from rnncourse.demo import CHOSEN
 from rnncourse.known_class import KnownClassError
-from rnncourse.nbgrader_run import QUIET_ENV
+from rnncourse.nbgrader_run import nbgrader_env
 from rnncourse.notebooks import NotebookError, merge_streams, read_notebook
 from rnncourse.variants import Patch, mutant
 
+from .helpers import VARIANTS, known
 
+
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "content, problem",
     [
@@ -39,11 +41,13 @@ def test_unreadable_notebook_names_the_file_and_the_problem(tmp_path, content, p
     assert str(path) in str(err.value) and problem in str(err.value)
 
 
+@pytest.mark.unit
 def test_missing_notebook_is_named(tmp_path):
     with pytest.raises(NotebookError, match="no such notebook"):
         read_notebook(tmp_path / "absent.ipynb")
 
 
+@pytest.mark.unit
 def test_unknown_assignment_lists_the_known_ones():
     """Does asking for an assignment that does not exist say which ones do?"""
     with pytest.raises(AssignmentError) as err:
@@ -51,6 +55,7 @@ def test_unknown_assignment_lists_the_known_ones():
     assert "99_no_such_lesson" in str(err.value) and "01_simple_rnn" in str(err.value)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("module", ["rnncourse.demo", "rnncourse.build release"])
 def test_command_line_rejects_an_unknown_assignment(module):
     """Do the commands exit with status 2 and one clear line for a missing assignment?"""
@@ -60,9 +65,10 @@ def test_command_line_rejects_an_unknown_assignment(module):
     assert "no assignment '99_no_such_lesson'" in done.stderr
 
 
+@pytest.mark.unit
 def test_stale_mutant_patch_is_an_error():
     """Does a mutant whose patch no longer matches the solution fail loudly, not silently?"""
-    les = known_class.load("01_simple_rnn")  # whatever RNN_COURSE_ONLY selects
+    les = known("01_simple_rnn")  # whatever RNN_COURSE_ONLY selects
     stale = mutant("stale", "patch text that is not in the solution", {"test_copy_weights"},
                    Patch("copy_weights", old="this line is not there", new=""))
     release = read_notebook(REPO / "release" / "01_simple_rnn" / "01_simple_rnn.ipynb")
@@ -72,36 +78,39 @@ def test_stale_mutant_patch_is_an_error():
         stale.apply(perfect_submission(les.source, release))
 
 
+@pytest.mark.unit
 def test_unknown_known_student_names_the_assignment_the_file_and_the_class():
     """Does asking for a student the known class lacks say where the names come from?"""
-    known = known_class.load("01_simple_rnn")
+    lesson = known("01_simple_rnn")
     release = read_notebook(REPO / "release" / "01_simple_rnn" / "01_simple_rnn.ipynb")
     with pytest.raises(KnownClassError) as err:
-        known.students(release, ["perfect", "mutant_no_such_bug"])
+        lesson.students(release, ["perfect", "mutant_no_such_bug"])
     for part in ("01_simple_rnn has no known student 'mutant_no_such_bug'",
                  "tests/variants/01_simple_rnn.py", "corrupt_upload", "mutant_tanh_activation"):
         assert part in str(err.value)
 
 
+@pytest.mark.unit
 def test_variants_file_without_demo_is_named(tmp_path):
     """Does a lesson whose variants file chooses no demo students fail with the file's name?"""
-    known = known_class.load("01_simple_rnn")
+    lesson = known("01_simple_rnn")
     bare = tmp_path / "01_simple_rnn.py"
     bare.write_text("MUTANTS = []\nALTERNATIVES = []\n")
     expected = re.escape(str(bare)) + " must set DEMO .*; it has no DEMO"
     with pytest.raises(KnownClassError, match=expected):
-        dataclasses.replace(known, variants_file=bare).demo(CHOSEN)
+        dataclasses.replace(lesson, variants_file=bare).demo(CHOSEN)
 
 
+@pytest.mark.unit
 def test_alternative_named_like_a_generated_one_is_an_error(tmp_path):
     """Can a hand-written alternative hide a generated one by taking its name? It must not."""
-    real = known_class.VARIANTS / "01_simple_rnn.py"
+    real = VARIANTS / "01_simple_rnn.py"
     (tmp_path / "01_simple_rnn.py").write_text(
         "from rnncourse.variants import Patch, alternative, load_variants\n"
         f"MUTANTS, ALTERNATIVES = load_variants({str(real)!r})\n"
         "ALTERNATIVES.append(alternative('noisy_debugging', 'prints', Patch('rnn_layer', 'x')))\n")
     with pytest.raises(KnownClassError, match="noisy_debugging have the names of generated"):
-        known_class.load("01_simple_rnn", variants=tmp_path)
+        known_class.load("01_simple_rnn", REPO, tmp_path)
 
 
 def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path):
@@ -117,7 +126,7 @@ def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path):
               "sys.exit(demo.run([sys.argv[1]], root=Path(sys.argv[2])))")
     done = subprocess.run([sys.executable, "-c", script, name, str(tmp_path)],
                           capture_output=True, text=True, cwd=REPO, timeout=1200,
-                          env={**os.environ, **QUIET_ENV})
+                          env=nbgrader_env())
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
     assert re.search(r"^perfect\s+10/10", out, re.M), out
@@ -133,16 +142,18 @@ def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path):
     assert (tmp_path / "feedback" / "perfect" / name / f"{name}.html").is_file()
 
 
+@pytest.mark.unit
 def test_tooling_code_is_ruff_clean():
     """Is the Python code (tooling, tests, config) clean by the project's ruff rules?"""
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "rnncourse", "tests", "nbgrader_config.py",
-         *(p for p in ["benchmarks"] if (REPO / p).is_dir())],
+         "scripts", *(p for p in ["benchmarks"] if (REPO / p).is_dir())],
         capture_output=True, text=True, cwd=REPO,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.unit
 def test_conda_environment_pins_what_pip_pins():
     """Does environment.yml install exactly the pinned versions of requirements.txt?"""
     def pins(lines):
@@ -155,6 +166,7 @@ def test_conda_environment_pins_what_pip_pins():
     assert "python=3.11" in (REPO / "environment.yml").read_text()
 
 
+@pytest.mark.unit
 def test_merge_streams_joins_runs_of_one_stream_only():
     """Are split stdout chunks joined, while stderr, displays and their order stay apart?"""
     new = nbformat.v4

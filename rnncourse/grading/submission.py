@@ -1,14 +1,14 @@
 """Grading one submission in a scratch course folder of its own: the unit of work of the grader.
 
-`python -m rnncourse.grade` (the client) prepares once per assignment an `AssignmentKit`: the
-course's nbgrader_config.py, the assignment's source folder and a small SQLite gradebook that
-holds only the assignment's cells, copied from the course gradebook. Each task carries the kit
-and one `Submission` (the files of submitted/<student>/<assignment>/), so it needs no shared
+The grading command prepares once per assignment an `AssignmentKit` (rnncourse.grading.kits):
+the course's nbgrader_config.py, the assignment's source folder and a small SQLite gradebook
+that holds only the assignment's cells, copied from the course gradebook. Each task carries the
+kit and one `Submission` (the files of submitted/<student>/<assignment>/), so it needs no shared
 filesystem: `grade_submission` builds a scratch course in a temporary folder, runs nbgrader's
 autograde and generate_feedback there for that one student (so the course's config, the
 sandbox and the guarded kernel apply exactly as for `nbgrader autograde`), and returns an
 `Outcome`: the autograded and feedback folders as bytes and the rows nbgrader recorded. Only
-the client writes the course: the course gradebook never sees two writers.
+the command's own process writes the course: the course gradebook never sees two writers.
 
 nbgrader runs inside the calling process (one worker process of a local pool, or a Dask worker),
 which keeps nbgrader's start-up out of every submission's cost; the student's code runs in the
@@ -30,8 +30,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..nbgrader_run import QUIET_ENV, environment_on_path, errors_in_log
 from .gradebook import SubmissionRows, open_gradebook, sqlite_url, submission_rows
-from .nbgrader_run import QUIET_ENV, errors_in_log
 
 CONFIG = "nbgrader_config.py"
 # nbgrader's CourseDirectory.ignore default: never carried, as nbgrader never copies them.
@@ -48,7 +48,7 @@ class AssignmentKit:
     config: bytes                 # the course's nbgrader_config.py
     source: dict[str, bytes]      # source/<assignment>/ files, by path inside that folder
     gradebook: bytes              # SQLite gradebook holding only this assignment's cells
-    fingerprint: str              # digest of those cells (rnncourse.gradebook.fingerprint)
+    fingerprint: str              # digest of those cells (rnncourse.grading.gradebook.fingerprint)
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,8 @@ def _run(converter_class, config, log: logging.Logger, **attrs) -> dict:
     converter = converter_class(coursedir=coursedir, config=config, log=log)
     for name, value in attrs.items():
         setattr(converter, name, value)
-    return capture_log(converter)
+    with environment_on_path():  # nbgrader's `alembic`, for the scratch gradebook
+        return capture_log(converter)
 
 
 def generate_assignment(root: Path, assignment: str, course_id: str) -> str:
@@ -151,7 +152,7 @@ def generate_assignment(root: Path, assignment: str, course_id: str) -> str:
     from nbgrader.converters import GenerateAssignment
 
     config = nbgrader_config(root, assignment, "*", course_id)
-    log = logging.getLogger(f"rnncourse.submission.{os.getpid()}")
+    log = logging.getLogger(f"rnncourse.grading.submission.{os.getpid()}")
     log.propagate = False
     done = _run(GenerateAssignment, config, log, force=True)
     if not done["success"]:
@@ -177,13 +178,13 @@ def grade_submission(kit: AssignmentKit, submission: Submission) -> Outcome:
 def _grade(kit: AssignmentKit, submission: Submission) -> Outcome:
     from nbgrader.converters import Autograde, GenerateFeedback
 
-    from .sandbox import GradingSandbox, SandboxUnavailable
+    from ..sandbox import GradingSandbox, SandboxUnavailable
 
     started = time.perf_counter()
     a, s = kit.assignment, submission.student
     outcome = Outcome(a, s, submission.digest, worker=f"{socket.gethostname()}:{os.getpid()}")
     os.environ.update(QUIET_ENV)
-    log = logging.getLogger(f"rnncourse.submission.{os.getpid()}")
+    log = logging.getLogger(f"rnncourse.grading.submission.{os.getpid()}")
     log.propagate = False
     log.setLevel(logging.INFO)
     with tempfile.TemporaryDirectory(prefix="rnncourse-grade-") as tmp:

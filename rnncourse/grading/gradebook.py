@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import nbgrader_run  # noqa: F401 -- puts the environment's alembic on PATH
+from ..nbgrader_run import environment_on_path
 
 
 class GradebookError(Exception):
@@ -73,7 +73,8 @@ def open_gradebook(url: str, course_id: str) -> Iterator:
     from nbgrader.api import Gradebook
 
     try:
-        gb = Gradebook(url, course_id=course_id)
+        with environment_on_path():  # a new gradebook runs nbgrader's `alembic`
+            gb = Gradebook(url, course_id=course_id)
     except ModuleNotFoundError as err:
         raise GradebookError(
             f"cannot open the gradebook {shown(url)}: the database driver {err.name!r} is not "
@@ -117,28 +118,34 @@ def one_transaction(gb) -> Iterator[None]:
 def read_scores(
     url: str, course_id: str, assignment: str, students: Iterable[str] | None = None
 ) -> dict[str, dict[str, CellScore] | None]:
+    """`scores` of the gradebook at `url`."""
+    with open_gradebook(url, course_id) as gb:
+        return scores(gb, assignment, students)
+
+
+def scores(gb, assignment: str, students: Iterable[str] | None = None
+           ) -> dict[str, dict[str, CellScore] | None]:
     """Per student, the score of every graded cell; None for a submission with no grades.
 
     `students=None`: every student with a submission of `assignment` in the gradebook.
     """
     from nbgrader.api import MissingEntry
 
+    if students is None:
+        try:
+            students = sorted(s.student.id for s in gb.assignment_submissions(assignment))
+        except MissingEntry:
+            students = []
     result: dict[str, dict[str, CellScore] | None] = {}
-    with open_gradebook(url, course_id) as gb:
-        if students is None:
-            try:
-                students = sorted(s.student.id for s in gb.assignment_submissions(assignment))
-            except MissingEntry:
-                students = []
-        for student in students:
-            try:
-                sub = gb.find_submission(assignment, student)
-            except MissingEntry:
-                result[student] = None
-                continue
-            cells = {g.name: CellScore(g.score, g.max_score)
-                     for nb in sub.notebooks for g in nb.grades}
-            result[student] = cells or None
+    for student in students:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            result[student] = None
+            continue
+        cells = {g.name: CellScore(g.score, g.max_score)
+                 for nb in sub.notebooks for g in nb.grades}
+        result[student] = cells or None
     return result
 
 

@@ -1,0 +1,130 @@
+"""What several test modules share: the lessons under test, their known classes, grading a class
+in a scratch course, and reading notebooks. Test modules import these from here, never from one
+another."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from rnncourse import known_class
+from rnncourse.course import REPO, Course, assignments, notebook_path, require_assignments
+from rnncourse.grading.gradebook import CellScore
+from rnncourse.notebooks import (
+    HIDDEN_BEGIN,
+    HIDDEN_END,
+    SOLUTION_BEGIN,
+    SOLUTION_END,
+    read_notebook,
+)
+
+# RNN_COURSE_ONLY=01_simple_rnn,03_lstm limits a run to some assignments (while writing one).
+ONLY = [a for a in os.environ.get("RNN_COURSE_ONLY", "").split(",") if a]
+ASSIGNMENTS = require_assignments(ONLY) if ONLY else assignments()
+# Each lesson's mutants, alternatives and demo choice (rnncourse.variants).
+VARIANTS = REPO / "tests" / "variants"
+
+
+def known(assignment: str) -> known_class.KnownClass:
+    """The known class of one of the course's assignments."""
+    return known_class.load(assignment, REPO, VARIANTS)
+
+
+class _Lessons(Mapping):
+    """Each assignment's known class, loaded the first time a test asks for it."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._names, self._loaded = list(names), {}
+
+    def __getitem__(self, name: str) -> known_class.KnownClass:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._loaded:
+            self._loaded[name] = known(name)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+# Each assignment's known class (rnncourse.known_class): the pipeline tests grade all of it.
+LESSONS: Mapping[str, known_class.KnownClass] = _Lessons(ASSIGNMENTS)
+
+
+@dataclass
+class Graded:
+    """What grading one assignment gave: scores per student, and what could not be graded."""
+
+    release: NotebookNode
+    scores: dict[str, dict[str, CellScore] | None]
+    problems: dict[str, str]
+    course: Path
+
+    def autograded(self, student: str) -> NotebookNode:
+        """The notebook as nbgrader ran it for `student`."""
+        assignment = self.course.joinpath("source").iterdir().__next__().name
+        return read_notebook(notebook_path("autograded", assignment, self.course, student))
+
+
+def grade_in_scratch(
+    workdir: Path,
+    submissions: dict[str, Callable[[NotebookNode], dict[str, NotebookNode | bytes]]],
+    root: Path = REPO,
+    workers: int = 2,
+) -> dict[str, Graded]:
+    """Grade several assignments, each in its own scratch course, `workers` at a time.
+
+    `submissions[assignment]` receives the release notebook nbgrader generated and returns
+    the class to grade, `{student: notebook or raw bytes}`; each class is graded by plain
+    sequential `nbgrader autograde` (`Course.autograde`).
+    """
+
+    def grade_one(assignment: str) -> Graded:
+        course = Course.scratch(Path(workdir) / assignment, [assignment], root)
+        release = course.generate(assignment)
+        for student, nb in submissions[assignment](release).items():
+            course.submit(assignment, student, nb)
+        problems = course.autograde(assignment)
+        return Graded(release, course.scores(assignment), problems, course.path)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(submissions, pool.map(grade_one, submissions), strict=True))
+
+
+def failed_ids(graded: Graded, student: str) -> set[str]:
+    scores = graded.scores[student]
+    assert scores is not None, f"{student} was not graded: {graded.problems.get(student)}"
+    return {gid for gid, cell in scores.items() if not cell.passed}
+
+
+def cell_view(nb: NotebookNode) -> list[tuple]:
+    """What must agree between notebooks: type, source and nbgrader metadata of every cell."""
+    return [
+        (cell.cell_type, cell.source, cell.get("metadata", {}).get("nbgrader"))
+        for cell in nb.cells
+        if cell.cell_type in ("code", "markdown")
+    ]
+
+
+def hidden_lines(source_nb: NotebookNode) -> set[str]:
+    """Distinctive lines of the instructor-only regions (solutions and hidden tests)."""
+    lines = set()
+    for cell in source_nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            marker = line.strip()
+            if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
+                inside = True
+            elif marker in (SOLUTION_END, HIDDEN_END):
+                inside = False
+            elif inside and len(marker) > 25:
+                lines.add(marker)
+    return lines

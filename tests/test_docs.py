@@ -1,0 +1,118 @@
+"""Do the README and the instructors' guide say what the code does? Their figures are checked
+against the code and the benchmark's results, and every file, module and make target they name
+must exist."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+
+import pytest
+from traitlets import Float, Integer
+
+from rnncourse import build
+from rnncourse.course import REPO
+from rnncourse.sandbox import GradingSandbox
+
+pytestmark = pytest.mark.unit
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+GUIDE = (REPO / "docs" / "instructors.md").read_text(encoding="utf-8")
+DOCS = {"README.md": README, "docs/instructors.md": GUIDE}
+RESULTS = json.loads((REPO / "benchmarks" / "results" / "ag_news.json").read_text())
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def limit(name: str, value: float) -> str:
+    """A sandbox setting's default as the guide writes it."""
+    if name.endswith("time_limit"):
+        return f"{value:g} s"
+    if name.endswith(("_bytes", "memory_limit")):
+        for unit, size in (("GiB", 2**30), ("MiB", 2**20)):
+            if value % size == 0:
+                return f"{value // size} {unit}"
+    return f"{value:,}"
+
+
+def test_the_guides_sandbox_limits_are_the_defaults_in_the_code():
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", GUIDE.split(
+        "| setting (`c.GradingSandbox....`)", 1)[1].split("\n\n", 1)[0], re.M))
+    traits = {name: trait.default_value for name, trait in GradingSandbox.class_traits(
+        config=True).items() if isinstance(trait, Integer | Float)}
+    assert rows == {name: limit(name, value) for name, value in traits.items()}
+
+
+def test_the_guide_gives_the_solutions_build_its_real_cell_limit():
+    assert (f"{build.SOLUTION_CELL_SECONDS:,} s instead (`SOLUTION_CELL_SECONDS`)"
+            in flat(GUIDE))
+
+
+def benchmark_markdown() -> str:
+    spec = importlib.util.spec_from_file_location(
+        "ag_news_benchmark", REPO / "benchmarks" / "ag_news_benchmark.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.markdown(RESULTS)
+
+
+def test_the_readmes_lesson_06_table_is_the_committed_benchmark_run():
+    """Every row, every column, as benchmarks/ag_news_benchmark.py writes it from the JSON."""
+    table = [line for line in benchmark_markdown().splitlines() if line.startswith("|")]
+    start = README.index(table[0])
+    shown = README[start:].split("\n\n", 1)[0].splitlines()
+    assert shown == table, "README's lesson 06 table differs from benchmarks/results/ag_news.json"
+
+
+def lesson_06_prose() -> str:
+    """The README's paragraphs on lesson 06's real-data run, after its table."""
+    part = README[README.index("Lesson 06 on real text"):]
+    return part.split("\n## ", 1)[0]
+
+
+def test_the_readmes_lesson_06_figures_are_the_benchmarks():
+    """Each accuracy the prose quotes is one the JSON holds, and so are the data's sizes."""
+    measured = {f"{value:.3f}" for model in RESULTS["models"] for value in (
+        model["test_accuracy_median"], model["test_accuracy_min"], model["test_accuracy_max"],
+        *(run["test_accuracy"] for run in model["runs"]))}
+    for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", flat(lesson_06_prose())):
+        if "not in benchmarks/results" in sentence:
+            continue
+        quoted = set(re.findall(r"\b\d\.\d{3}\b", sentence))
+        assert quoted <= measured, f"not in benchmarks/results/ag_news.json: {quoted - measured}"
+    total = RESULTS["train_examples"] + RESULTS["validation_examples"]
+    sizes = (f"{total:,} training stories, {RESULTS['validation_examples']:,} of them for "
+             f"validation, and {RESULTS['test_examples']:,} test stories")
+    assert sizes in flat(lesson_06_prose())
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_file_the_docs_name_exists(doc):
+    named = set(re.findall(r"`((?:rnncourse|tests|benchmarks|scripts|docs|\.ci)/[\w./-]*)`",
+                           DOCS[doc]))
+    missing = sorted(p for p in named if not re.search(r"NN_|<|\*", p)
+                     and not (REPO / p).exists())
+    assert not missing, f"{doc} names files that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_module_the_docs_run_exists(doc):
+    modules = set(re.findall(r"python -m (rnncourse(?:\.\w+)+)", DOCS[doc]))
+    missing = sorted(m for m in modules if importlib.util.find_spec(m) is None)
+    assert modules and not missing, f"{doc} runs modules that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_make_target_the_docs_name_exists(doc):
+    makefile = (REPO / "Makefile").read_text()
+    targets = set(re.findall(r"^([\w-]+):", makefile, re.M))
+    named = set(re.findall(r"`make ([\w-]+)", DOCS[doc]))
+    assert named and named <= targets, f"{doc} names make targets {named - targets}"
+
+
+def test_the_fast_tier_is_documented():
+    for doc, text in DOCS.items():
+        assert "pytest -m unit" in text, f"{doc} does not say how to run the fast tier"
