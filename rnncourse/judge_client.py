@@ -105,13 +105,19 @@ class JudgeProcess:
             self.start()
         self.drain(time.monotonic() + timeout)
         self._send(message)
-        while True:
-            reply = self._receive(time.monotonic() + timeout)
-            if reply.get("op") == "probe" and on_probe is not None:
-                answer = on_probe(reply)
-                self._send({"op": "answer", "call": reply.get("call"), **answer})
-                continue
-            return self._checked(reply)
+        try:
+            while True:
+                reply = self._receive(time.monotonic() + timeout)
+                if reply.get("op") == "probe" and on_probe is not None:
+                    answer = on_probe(reply)
+                    self._send({"op": "answer", "call": reply.get("call"), **answer})
+                    continue
+                return self._checked(reply)
+        except BaseException:
+            # Left in the middle of a check (an interrupt, a grader error), the judge would
+            # still wait for an answer: the next notebook gets a new one.
+            self.close()
+            raise
 
     def drain(self, deadline: float) -> None:
         while self.pending:

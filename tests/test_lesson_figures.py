@@ -1,13 +1,16 @@
-"""Do the lessons' figures come from their benchmark? Numbers in prose and code, checked.
+"""Do the lessons' figures come from their measured runs? Numbers in prose and code, checked.
 
 Lesson 06 quotes the AG News benchmark (benchmarks/results/ag_news.json) in two places: its
 time budget (`CPU_COST`, seconds per epoch per 1,000 stories and the epochs used) and the
 accuracies its prose reports. Both are checked against the JSON, so a new benchmark run that
-changes a figure fails here until the lesson says the same.
+changes a figure fails here until the lesson says the same. Lesson 08 quotes its committed
+solution (solutions/08_char_lm, run on tiny Shakespeare): `LESSON_RUN` and the figures of its
+results paragraph must be what that run printed.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -17,7 +20,7 @@ import pytest
 from rnncourse.lesson_code import lesson_namespace
 from rnncourse.notebooks import read_notebook
 
-pytestmark = [pytest.mark.unit, pytest.mark.lesson("06_ag_news")]
+pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = json.loads((ROOT / "benchmarks" / "results" / "ag_news.json").read_text())
 # Figures the prose gives that are not the benchmark's: chance on four balanced classes, and
@@ -25,6 +28,7 @@ RESULTS = json.loads((ROOT / "benchmarks" / "results" / "ag_news.json").read_tex
 NOT_FROM_THE_BENCHMARK = {"0.25", "0.51", "0.70"}
 
 
+@pytest.mark.lesson("06_ag_news")
 def test_the_time_budget_is_the_benchmarks():
     """Is CPU_COST each model's seconds per epoch per 1,000 stories and its median epochs?"""
     cost = lesson_namespace("06_ag_news", ["time_budget"])["CPU_COST"]
@@ -33,6 +37,7 @@ def test_the_time_budget_is_the_benchmarks():
     assert cost == measured
 
 
+@pytest.mark.lesson("06_ag_news")
 def test_every_accuracy_in_the_prose_is_one_the_benchmark_measured():
     """Is each two-decimal accuracy lesson 06's text quotes a median, min or max of the JSON?"""
     measured = {f"{m[key]:.2f}" for m in RESULTS["models"]
@@ -42,3 +47,36 @@ def test_every_accuracy_in_the_prose_is_one_the_benchmark_measured():
     quoted = set(re.findall(r"(?<![\d.])0\.\d\d(?!\d)", text))
     assert quoted, "the prose quotes no accuracy: the test would prove nothing"
     assert quoted - measured - NOT_FROM_THE_BENCHMARK == set()
+
+
+RESULT = re.compile(r"after (\d+) updates in ([\d.]+) min \(([\d.]+) min of CPU time\): "
+                    r"validation perplexity ([\d.]+) \(([\d.]+) nats per character\), test "
+                    r"perplexity ([\d.]+)")
+
+
+def _outputs(nb) -> str:
+    return "".join(o.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                   for o in cell.get("outputs", []))
+
+
+@pytest.mark.lesson("08_char_lm")
+def test_lesson_08_quotes_what_its_committed_run_measured_on_real_text():
+    """Are LESSON_RUN and the results paragraph's figures what solutions/08 printed, on
+    tiny Shakespeare?"""
+    source = read_notebook(ROOT / "source" / "08_char_lm" / "08_char_lm.ipynb")
+    solution = read_notebook(ROOT / "solutions" / "08_char_lm" / "08_char_lm.ipynb")
+    printed = _outputs(solution)
+    assert "data: tiny Shakespeare from" in printed, "the committed solution ran on other text"
+    found = RESULT.search(printed)
+    assert found, "the committed solution printed no training result"
+    updates, minutes, cpu, valid, nats, test = found.groups()
+    cell = next(c for c in source.cells if c.cell_type == "code" and "LESSON_RUN = {" in c.source)
+    run = ast.literal_eval(cell.source.split("LESSON_RUN = ", 1)[1].split("\n}", 1)[0] + "\n}")
+    assert run == {"updates": int(updates), "validation perplexity": float(valid),
+                   "validation nats per character": float(nats), "test perplexity": float(test),
+                   "training minutes": float(minutes), "training CPU minutes": float(cpu)}
+    results = next(c.source for c in source.cells if c.cell_type == "markdown"
+                   and c.source.startswith("On tiny Shakespeare the lesson's run"))
+    quoted = set(re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", results))
+    assert quoted, "the results paragraph quotes no figure: the test would prove nothing"
+    assert {q for q in quoted if q not in printed} == set()
