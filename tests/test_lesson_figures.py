@@ -80,3 +80,38 @@ def test_lesson_08_quotes_what_its_committed_run_measured_on_real_text():
     quoted = set(re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", results))
     assert quoted, "the results paragraph quotes no figure: the test would prove nothing"
     assert {q for q in quoted if q not in printed} == set()
+
+
+SUMMARY = re.compile(r"^(.+?): solved on (\d) of (\d) seeds, first below ([\d.]+) after \[(.*)\] "
+                     r"updates; final MSE (.+)$", re.M)
+
+
+@pytest.mark.lesson("07_gru")
+def test_lesson_07_claims_what_its_committed_run_shows():
+    """Does lesson 07's account of the adding problem say what solutions/07 printed: the GRU
+    and the LSTM solve it on every seed, the SimpleRNN on none, after the quoted updates, at the
+    quoted errors?"""
+    source = read_notebook(ROOT / "source" / "07_gru" / "07_gru.ipynb")
+    solution = read_notebook(ROOT / "solutions" / "07_gru" / "07_gru.ipynb")
+    printed = _outputs(solution)
+    runs = {}
+    for name, solved, seeds, _, firsts, finals in SUMMARY.findall(printed):
+        runs[name.split(" ")[0]] = (int(solved), int(seeds),
+                                    [None if f.strip() == "None" else int(f)
+                                     for f in firsts.split(",")],
+                                    [float(v) for v in finals.split(",")])
+    assert set(runs) == {"SimpleRNN", "GRU", "LSTM"}, printed[-2000:]
+    baseline = [float(v) for v in re.search(r"always answering 1 scores ([\d., ]+) on",
+                                            printed).group(1).split(",")]
+    text = next(c.source for c in source.cells if c.cell_type == "markdown"
+                and c.source.startswith("What the run above shows"))
+    assert runs["GRU"][0] == runs["GRU"][1] == runs["LSTM"][0] == runs["LSTM"][1] == 3
+    assert runs["SimpleRNN"][0] == 0 and "**the GRU and the LSTM solve the adding problem" in text
+    assert set(runs["GRU"][2]) == {500} and "after 500 updates on all three seeds" in text
+    lstm = runs["LSTM"][2]
+    assert f"after {min(lstm):,} to {max(lstm):,} updates" in text
+    finals = runs["SimpleRNN"][3]
+    assert ", ".join(f"{v:.3f}" for v in finals[:-1]) + f" and {finals[-1]:.3f}" in text
+    assert ", ".join(f"{v:.3f}" for v in baseline[:-1]) + f" and {baseline[-1]:.3f}" in text
+    gaps = [abs(f - b) for f, b in zip(finals, baseline, strict=True)]
+    assert max(gaps) <= 0.005 and "within 0.005" in text

@@ -167,3 +167,15 @@ def test_every_test_cell_says_what_it_checks(name):
             first = cell.source.lstrip().splitlines()[0]
             assert first.startswith('"""') and first.endswith('"""'), grade_id(cell)
             assert HIDDEN_BEGIN in cell.source, f"{grade_id(cell)} has no hidden part"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_graded_notebooks_flag_every_cheat_for_review_and_no_correct_one(graded, name):
+    """Does grading list every cheat's own code for the instructor, and no correct one's?"""
+    def flags(student):
+        return graded[name].autograded(student).metadata.get("rnncourse", {}).get("review")
+
+    honest = ["perfect", *(f"alt_{v.name}" for v in LESSONS[name].alternatives
+                           + LESSONS[name].fair)]
+    assert {s: flags(s) for s in honest if flags(s) != []} == {}
+    assert [c.name for c in LESSONS[name].cheats if not flags(f"cheat_{c.name}")] == []
