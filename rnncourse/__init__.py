@@ -4,7 +4,8 @@ The grading core (it knows nothing of the course's lessons or known students):
 
 * `grade` -- the command line, `python -m rnncourse.grade`; its parts are in `grading/`
   (see rnncourse.grading: the course held for grading, the plan, the kits, the unit of work,
-  the pools, the stored results and resume records, the report, the gradebook);
+  the pools, the stored results and resume records, the report, the gradebook, and the way
+  to and from Canvas and Moodle: `lms` and its parts, `lms_export`);
 * `sandbox`, `sandbox_launch` -- the bubblewrap box and the limits every graded kernel runs in;
 * `guarded_execute`, `kernel_guard`, `kernel_protocol` -- the grading kernel (student code and
   probes in the box) and what it shares with the grader;
@@ -21,6 +22,7 @@ course cells).
 
 The classroom tools, built on the core: `known_class` (each lesson's known students),
 `variants` (mutants and alternatives as patches), `integrity`, `cheat_code` and
-`cheat_rewrites` (generated fair solutions and cheats), `demo` and `demo_class` (the demo class and its saved students). They
-take the variants folder (the course's tests/variants) as a parameter; nothing here reads tests/.
+`cheat_rewrites` (generated fair solutions and cheats), `demo` and `demo_class` (the demo
+class and its saved students). They take the variants folder (the course's tests/variants) as
+a parameter; nothing here reads tests/.
 """

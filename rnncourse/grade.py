@@ -2,21 +2,30 @@
 
     python -m rnncourse.grade ASSIGNMENT [ASSIGNMENT ...] [--workers N]
         [--scheduler tcp://HOST:8786] [--db URL] [--force] [--course DIR]
+        [--from ARCHIVE_OR_FOLDER [--roster FILE]] [--export canvas|moodle FILE]
 
-Run in a course folder after `nbgrader zip_collect` or `nbgrader collect`. Every submission in
-submitted/<student>/<assignment>/ is graded in a scratch course of its own
-(rnncourse.grading.submission), in the grading sandbox, N at a time on this machine (default: one
-per core) or on a Dask cluster (`--scheduler`). This process alone writes the course: the
-gradebook rows (SQLite, or `--db postgresql://...`), autograded/ and feedback/, as
-`nbgrader autograde` and `nbgrader generate_feedback` would. Then grades.csv (`nbgrader export`),
-a table per assignment of every check with the share of the class that passed it, and a PNG
-with the grade histogram.
+Run in a course folder after `nbgrader zip_collect` or `nbgrader collect`, or with `--from`
+the submissions download of one assignment from Canvas or Moodle (its zip, or a folder of
+loose .ipynb), which is first put into submitted/<student>/<assignment>/
+(rnncourse.grading.lms; `--roster`: the LMS's own export of the class, for names, emails and
+the times of the submissions). Every submission in submitted/ is graded in a scratch course of
+its own (rnncourse.grading.submission), in the grading sandbox, N at a time on this machine
+(default: one per core) or on a Dask cluster (`--scheduler`). This process alone writes the
+course: the gradebook rows (SQLite, or `--db postgresql://...`), autograded/ and feedback/, as
+`nbgrader autograde` and `nbgrader generate_feedback` would. Then grades.csv
+(`nbgrader export`), a table per assignment of every check with the share of the class that
+passed it, and a PNG with the grade histogram.
+
+`--export canvas FILE` or `--export moodle FILE` writes the gradebook's grades as the CSV
+that LMS imports, and beside it a zip per assignment of the feedback named for its bulk
+upload (rnncourse.grading.lms_export); without `--from` it grades nothing.
 
 Resumable: a submission already graded, unchanged since, is not graded again (unless --force);
 after an interruption the same command finishes the rest. A submission that cannot be graded
-is reported (student, file, reason) and the others go on. Exit status: 0 when every submission
-was graded, 1 when some could not be, 2 when nothing could run (no sandbox, no database, no
-scheduler), 130 when interrupted.
+(or a file of the download that cannot be imported) is reported (student, file, reason) and
+the others go on. Exit status: 0 when everything was imported, graded and exported, 1 when
+something was not (each listed), 2 when nothing could run (no sandbox, no database, no
+scheduler, a roster that is none), 130 when interrupted.
 
 The parts are in rnncourse.grading; this module is the command line.
 """
@@ -28,12 +37,16 @@ import sys
 from pathlib import Path
 
 from .grading.gradebook import shown
+from .grading.lms import Imported, import_class
+from .grading.lms_export import Exported, export_lms
+from .grading.lms_roster import Roster, read_roster
 from .grading.problems import Stop
 from .grading.report import report
 from .grading.run import Run, grade, require_sandbox
 from .grading.session import REPORTS, STATE, Grader, course_config
 
 __all__ = ["REPORTS", "STATE", "Grader", "Run", "Stop", "grade", "main", "report"]
+LMSES = ("canvas", "moodle")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -52,21 +65,53 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--course", type=Path, default=Path.cwd(),
                         help="the course folder (default: the current folder)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    lms = parser.add_argument_group("to and from the LMS (docs/instructors.md, "
+                                    "\"From the LMS and back\")")
+    lms.add_argument("--from", dest="source", type=Path, metavar="ARCHIVE_OR_FOLDER",
+                     help="first import this submissions download of the one ASSIGNMENT: "
+                     "Canvas's or Moodle's zip, or a folder of .ipynb")
+    lms.add_argument("--roster", type=Path, metavar="FILE",
+                     help="the LMS's export of the class: Canvas's gradebook CSV, Moodle's "
+                     "grading worksheet")
+    lms.add_argument("--export", nargs=2, metavar=("canvas|moodle", "FILE"),
+                     help="write the grades as FILE for that LMS's grade import, and a zip "
+                     "per assignment of the feedback for its bulk upload (grades nothing "
+                     "unless --from is given)")
     return parser
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """Exit with a usage error for options that do not go together."""
+    if args.workers is not None and args.workers < 1:
+        parser().error("--workers must be at least 1")
+    if args.source is not None and len(args.assignments) != 1:
+        parser().error("--from takes the download of one assignment: name only that one")
+    if args.export is not None and args.export[0] not in LMSES:
+        parser().error(f"--export: the LMS is canvas or moodle, not {args.export[0]!r}")
+    if args.roster is not None and args.source is None and args.export is None:
+        parser().error("--roster goes with --from or --export")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.workers is not None and args.workers < 1:
-        parser().error("--workers must be at least 1")
+    check_args(args)
+    grading = args.export is None or args.source is not None
+    run, paths, imported, exported = None, {}, None, None
     try:
-        if args.scheduler is None:  # before the course folder is touched
+        if grading and args.scheduler is None:  # before the course folder is touched
             require_sandbox(course_config(args.course))
         with Grader.open(args.course, args.db) as grader:
-            run = grade(grader, args.assignments, workers=args.workers,
-                        scheduler=args.scheduler, force=args.force,
-                        progress=not args.no_progress)
-            paths = report(grader, args.assignments)
+            roster = load_roster(grader, args.roster)
+            if args.source is not None:
+                imported = take_in(grader, args.assignments[0], args.source, roster)
+            if grading:
+                run = grade(grader, args.assignments, workers=args.workers,
+                            scheduler=args.scheduler, force=args.force,
+                            progress=not args.no_progress)
+                paths = report(grader, args.assignments)
+            if args.export is not None:
+                lms, file = args.export
+                exported = export_lms(grader, lms, args.assignments, Path(file), roster)
     except Stop as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -74,20 +119,48 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted: what was graded is recorded; run the same command again to "
               "grade the rest", file=sys.stderr)
         return 130
-    print(summary(grader, run, paths))
-    return 1 if run.problems else 0
+    print(summary(grader, run, paths, imported, exported))
+    failed = (run is not None and run.problems) or (imported is not None and imported.bad) or (
+        exported is not None and exported.unexported)
+    return 1 if failed else 0
 
 
-def summary(grader: Grader, run: Run, paths: dict[str, Path]) -> str:
-    """The closing lines: what was graded, what was not and why, and where everything is."""
-    lines = [f"\nGraded {len(run.graded)} submissions in {run.seconds:.0f} s; "
-             f"{run.up_to_date} already graded and unchanged; {len(run.problems)} not graded."]
-    lines += [f"  {problem.line()}" for problem in run.problems]
-    lines += [f"Gradebook:     {shown(grader.db)}",
-              f"Autograded:    {grader.root / 'autograded'}/<student>/<assignment>/",
-              f"Feedback HTML: {grader.root / 'feedback'}/<student>/<assignment>/"
-              "<assignment>.html"]
-    lines += [f"{what + ':':<14} {path}" for what, path in paths.items()]
+def load_roster(grader: Grader, path: Path | None) -> Roster | None:
+    if path is None:
+        return None
+    timezone = grader.config.Exchange.timezone if "timezone" in grader.config.Exchange else (
+        "UTC")
+    return read_roster(path, timezone)
+
+
+def take_in(grader: Grader, assignment: str, source: Path, roster: Roster | None) -> Imported:
+    """Import the download, printing one line per file not imported."""
+    imported = import_class(grader, assignment, source, roster, say=lambda line: None)
+    for unplaced in imported.unplaced:
+        print(unplaced.line())
+    print(imported.summary())
+    return imported
+
+
+def summary(grader: Grader, run: Run | None, paths: dict[str, Path],
+            imported: Imported | None = None, exported: Exported | None = None) -> str:
+    """The closing lines: what was imported, graded and exported, what was not and why, and
+    where everything is."""
+    lines = []
+    if imported is not None:
+        lines += [f"\n{imported.summary()}"] + [f"  {u.line()}" for u in imported.bad]
+    if run is not None:
+        lines += [f"\nGraded {len(run.graded)} submissions in {run.seconds:.0f} s; "
+                  f"{run.up_to_date} already graded and unchanged; "
+                  f"{len(run.problems)} not graded."]
+        lines += [f"  {problem.line()}" for problem in run.problems]
+        lines += [f"Gradebook:     {shown(grader.db)}",
+                  f"Autograded:    {grader.root / 'autograded'}/<student>/<assignment>/",
+                  f"Feedback HTML: {grader.root / 'feedback'}/<student>/<assignment>/"
+                  "<assignment>.html"]
+        lines += [f"{what + ':':<14} {path}" for what, path in paths.items()]
+    if exported is not None:
+        lines += [""] + exported.lines()
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ another."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -128,3 +129,45 @@ def hidden_lines(source_nb: NotebookNode) -> set[str]:
             elif inside and len(marker) > 25:
                 lines.add(marker)
     return lines
+
+
+def zip_files(path: Path, files: Mapping[str, bytes]) -> Path:
+    """A zip archive at `path` holding `files` ({name in the archive: bytes}), names as given
+    (hostile ones included), as an LMS's submissions download would be."""
+    import zipfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 12, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return path
+
+
+def canvas_name(last_first: str, user_id: int, file_id: int, name: str, late: bool = False
+                ) -> str:
+    """A file's name in Canvas's submissions download: lastfirst[_LATE]_userid_fileid_name."""
+    return f"{last_first}{'_LATE' if late else ''}_{user_id}_{file_id}_{name}"
+
+
+def moodle_name(full_name: str, participant: int, name: str, plugin: str = "file") -> str:
+    """A file's path in Moodle's submissions download (a folder per student and plugin)."""
+    return f"{full_name}_{participant}_assignsubmission_{plugin}_/{name}"
+
+
+def canvas_reupload_ids(name: str) -> tuple[str, str]:
+    """(user id, file id) as Canvas's "Re-Upload Submissions" reads a file's name
+    (Assignment#infer_comment_context_from_filename: the first two all-digit parts)."""
+    digits = [part for part in Path(name).name.split("_") if re.fullmatch(r"\d+", part)]
+    return digits[0], digits[1]
+
+
+def moodle_upload_participant(path: str) -> tuple[str, str, str]:
+    """(participant, plugin type, plugin) as Moodle's feedback zip import reads a path
+    (assignfeedback_file_zip_importer::is_valid_filename_for_import)."""
+    for part in path.split("/"):
+        info = part.split("_", 4)
+        if len(info) >= 4 and info[1].isdigit():
+            return info[1], info[2], info[3]
+    raise AssertionError(f"Moodle would not match {path!r} to a participant")

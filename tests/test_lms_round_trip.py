@@ -1,0 +1,236 @@
+"""The loop from the LMS and back, as an instructor runs it: does a Canvas and a Moodle
+submissions download go in with one command, get graded, and come out as the grade import and
+the feedback upload of the same LMS, under the very ids the download gave?
+
+A small class of lesson 04 (the perfect student, a blank one, a known bug handed in late) is
+handed in twice: as Canvas names its download (with an older upload and a re-upload, a stray
+PDF, a student the roster does not know, a hostile name, two students claiming one id, a
+notebook that is not JSON, another assignment's notebook), and as Moodle does (with a text
+submission, a participant the worksheet does not know, a zip bomb). Each is imported and
+graded by `python -m rnncourse.grade --from`, and exported by `--export`; the CSVs are checked
+column by column against the formats' headers, the feedback names against the LMS's own rules
+for matching them, and every score against the gradebook.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.utils import parse_utc
+
+from rnncourse.course import Course, course_id
+from rnncourse.grading.gradebook import open_gradebook
+from rnncourse.nbgrader_run import nbgrader_env
+
+from .helpers import (
+    canvas_name,
+    canvas_reupload_ids,
+    known,
+    moodle_name,
+    moodle_upload_participant,
+    zip_files,
+)
+
+pytestmark = pytest.mark.lesson("04_torch_basic_rnn")
+
+A = "04_torch_basic_rnn"
+CID = course_id()
+DUE = "2025-01-01 00:00:00 UTC"
+LATE_POLICY = '\nc.LateSubmissionPlugin.penalty_method = "zero"\n'
+STUDENTS = ["perfect", "blank", "mutant_plain_tensors"]
+
+
+def run_grade(course: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "rnncourse.grade", A, *args, "--course", str(course),
+           "--no-progress"]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=nbgrader_env())
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as found:
+        return list(csv.reader(found))
+
+
+def gradebook(course: Course) -> dict[str, tuple]:
+    """Each student's (score less the late penalty, timestamp, first name, email)."""
+    with open_gradebook(course.db_url, CID) as gb:
+        return {s.student.id: (max(0.0, s.score - s.late_submission_penalty), s.timestamp,
+                               s.student.first_name, s.student.email)
+                for s in gb.assignment_submissions(A)}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Course:
+    """A course of lessons 01 and 04, a zero-for-late policy, 04 released (so its gradebook
+    holds 04's cells) and due on DUE: each LMS's course is a copy of it."""
+    course = Course.scratch(tmp_path_factory.mktemp("template") / "course", ["01_simple_rnn", A])
+    with open(course.path / "nbgrader_config.py", "a") as config:
+        config.write(LATE_POLICY)
+    course.generate(A)
+    with open_gradebook(course.db_url, CID) as gb:
+        gb.update_or_create_assignment(A, duedate=parse_utc(DUE))
+    return course
+
+
+@pytest.fixture(scope="module")
+def the_class(template) -> dict[str, bytes]:
+    release = nbformat.read(template.path / "release" / A / f"{A}.ipynb", as_version=4)
+    return {name: nbformat.writes(nb).encode() if not isinstance(nb, bytes) else nb
+            for name, nb in known(A).students(release, STUDENTS).items()}
+
+
+def lms_course(template: Course, tmp_path: Path) -> Course:
+    shutil.copytree(template.path, tmp_path / "course")
+    return Course(tmp_path / "course")
+
+
+CANVAS_BAD = {  # a part of the file's name: what its line must say
+    "notes.pdf": "not a notebook", "ghost_9999": "has no student 9999",
+    "escape_9004": "'..'", "kimmo_9005": "two students claim", "parkmin_9005": "two students",
+    "brokenbo_9006": "not valid JSON", "wrongwu_9007": "another assignment's notebook"}
+
+
+def canvas_download(the_class: dict[str, bytes], tmp_path: Path) -> tuple[Path, Path]:
+    files = {
+        canvas_name("smithbob", 9001, 500, f"{A}.ipynb"): the_class["blank"],
+        canvas_name("smithbob", 9001, 610, f"{A}-1.ipynb"): the_class["perfect"],
+        canvas_name("doejane", 9002, 520, f"{A}.ipynb", late=True):
+            the_class["mutant_plain_tensors"],
+        canvas_name("leeann", 9003, 530, f"Copy of {A}.ipynb"): the_class["blank"],
+        canvas_name("leeann", 9003, 531, "notes.pdf"): b"%PDF-1.4 my notes",
+        canvas_name("ghost", 9999, 540, f"{A}.ipynb"): the_class["perfect"],
+        "../../" + canvas_name("escape", 9004, 550, f"{A}.ipynb"): the_class["perfect"],
+        canvas_name("kimmo", 9005, 560, f"{A}.ipynb"): the_class["perfect"],
+        canvas_name("parkmin", 9005, 561, f"{A}.ipynb"): the_class["blank"],
+        canvas_name("brokenbo", 9006, 570, f"{A}.ipynb"): b'{"cells": [',
+        canvas_name("wrongwu", 9007, 580, "01_simple_rnn.ipynb"): the_class["perfect"],
+    }
+    roster = tmp_path / "downloads" / "canvas-gradebook.csv"
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A} (4404)",
+             "Current Score"], ["    Points Possible", "", "", "", "", "10", "(read only)"]]
+    rows += [[f"Last{i}, First{i}", str(i), f"S{i}", f"s{i}@uni.edu", "RNN 1", "", ""]
+             for i in range(9001, 9008)]
+    archive = zip_files(tmp_path / "downloads" / "canvas-submissions.zip", files)
+    with open(roster, "w", newline="") as out:
+        csv.writer(out).writerows(rows)
+    return archive, roster
+
+
+@pytest.fixture(scope="module")
+def canvas(tmp_path_factory, template, the_class):
+    """The Canvas loop: import and grade in one command, then export."""
+    tmp = tmp_path_factory.mktemp("canvas")
+    course = lms_course(template, tmp)
+    archive, roster = canvas_download(the_class, tmp)
+    graded = run_grade(course.path, "--from", str(archive), "--roster", str(roster),
+                       "--workers", "2")
+    exported = run_grade(course.path, "--export", "canvas", str(tmp / "out" / "canvas.csv"))
+    return tmp, course, graded, exported
+
+
+def test_canvas_bad_files_are_named_and_the_rest_is_graded(canvas):
+    tmp, course, graded, _ = canvas
+    assert graded.returncode == 1, graded.stdout[-3000:] + graded.stderr[-3000:]
+    assert "Graded 3 submissions" in graded.stdout
+    lines = [ln for ln in graded.stdout.splitlines() if ln.startswith("NOT IMPORTED")]
+    for part, reason in CANVAS_BAD.items():
+        assert any(part in ln and reason in ln for ln in lines), (part, lines)
+    assert len(lines) == len(CANVAS_BAD), lines
+    assert "NOT USED" in graded.stdout and "smithbob_9001_500" in graded.stdout
+    escaped = [p for p in tmp.rglob("*escape*") if not p.is_relative_to(course.path)]
+    assert not escaped and not list(tmp.parent.glob("*escape*"))
+    scores = gradebook(course)
+    assert sorted(scores) == ["9001", "9002", "9003"]
+    assert scores["9001"][0] == 10 and scores["9003"][0] == 0
+    assert scores["9002"][2:] == ("First9002", "s9002@uni.edu")
+
+
+def test_canvas_export_is_canvas_gradebook_import_with_the_downloads_ids(canvas):
+    tmp, course, _, exported = canvas
+    assert exported.returncode == 0, exported.stdout[-3000:] + exported.stderr[-3000:]
+    rows = read_csv(tmp / "out" / "canvas.csv")
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A} (4404)"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "10"]
+    scores = gradebook(course)
+    for name, user, sis, login, section, score in rows[2:]:
+        assert (name, sis, login, section) == (f"Last{user}, First{user}", f"S{user}",
+                                               f"s{user}@uni.edu", "RNN 1")
+        assert float(score) == scores[user][0]
+    # the round trip: exactly the ids of the download's students who were imported
+    assert {row[1] for row in rows[2:]} == {"9001", "9002", "9003"} == set(scores)
+    with zipfile.ZipFile(tmp / "out" / f"canvas-feedback-{A}.zip") as upload:
+        ids = {canvas_reupload_ids(name): upload.read(name) for name in upload.namelist()}
+    assert sorted(ids) == [("9001", "610"), ("9002", "520"), ("9003", "530")]
+    html = (course.path / "feedback" / "9001" / A / f"{A}.html").read_bytes()
+    assert ids[("9001", "610")] == html
+
+
+def moodle_download(the_class: dict[str, bytes], tmp_path: Path) -> tuple[Path, Path]:
+    files = {
+        moodle_name("Jane Doe", 101, f"{A}.ipynb"): the_class["perfect"],
+        moodle_name("Max Mustermann", 102, f"{A}.ipynb"): the_class["mutant_plain_tensors"],
+        moodle_name("Max Mustermann", 102, "onlinetext.html", "onlinetext"): b"<p>done</p>",
+        moodle_name("Zed Unknown", 103, f"{A}.ipynb"): the_class["perfect"],
+        moodle_name("Jane Doe", 101, "bomb.ipynb"): b"0" * (20 * 2**20),
+    }
+    roster = tmp_path / "downloads" / "grading-worksheet.csv"
+    rows = [["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum grade",
+             "Grade can be changed", "Last modified (submission)", "Last modified (grade)",
+             "Feedback comments"],
+            ["Participant 101", "Jane Doe", "jane@uni.edu", "Submitted for grading", "", "10",
+             "Yes", "Tuesday, 31 December 2024, 10:00 AM", "-", ""],
+            ["Participant 102", "Max Mustermann", "max@uni.edu",
+             "Submitted for grading 1 day 10 hours late", "", "10", "Yes",
+             "Thursday, 2 January 2025, 10:00 AM", "-", ""]]
+    archive = zip_files(tmp_path / "downloads" / "moodle-submissions.zip", files)
+    with open(roster, "w", newline="", encoding="utf-8-sig") as out:
+        csv.writer(out).writerows(rows)
+    return archive, roster
+
+
+@pytest.fixture(scope="module")
+def moodle(tmp_path_factory, template, the_class):
+    """The Moodle loop, import, grading and export in one command."""
+    tmp = tmp_path_factory.mktemp("moodle")
+    course = lms_course(template, tmp)
+    archive, roster = moodle_download(the_class, tmp)
+    done = run_grade(course.path, "--from", str(archive), "--roster", str(roster),
+                     "--workers", "2", "--export", "moodle", str(tmp / "out" / "moodle.csv"))
+    return tmp, course, done
+
+
+def test_moodle_times_reach_the_gradebook_and_the_late_rule_applies(moodle):
+    _, course, done = moodle
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("NOT IMPORTED")]
+    assert len(lines) == 3, lines
+    for part, reason in (("onlinetext.html", "not a notebook"), ("Zed Unknown_103",
+                         "has no student 103"), ("bomb.ipynb", "zip bomb")):
+        assert any(part in ln and reason in ln for ln in lines), (part, lines)
+    scores = gradebook(course)
+    assert sorted(scores) == ["jane@uni.edu", "max@uni.edu"]
+    assert str(scores["jane@uni.edu"][1]) == "2024-12-31 10:00:00"
+    assert str(scores["max@uni.edu"][1]) == "2025-01-02 10:00:00"
+    assert scores["jane@uni.edu"][0] == 10 and scores["max@uni.edu"][0] == 0  # zero for late
+
+
+def test_moodle_export_is_moodle_grade_import_with_the_downloads_participants(moodle):
+    tmp, course, _ = moodle
+    rows = read_csv(tmp / "out" / "moodle.csv")
+    assert rows[0] == ["Full name", "Email address", "ID number", "Username",
+                       f"Participant ({A})", A]
+    assert rows[1:] == [["Jane Doe", "jane@uni.edu", "", "", "101", "10"],
+                        ["Max Mustermann", "max@uni.edu", "", "", "102", "0"]]
+    with zipfile.ZipFile(tmp / "out" / f"moodle-feedback-{A}.zip") as upload:
+        found = {moodle_upload_participant(name): name for name in upload.namelist()}
+    # the round trip: exactly the participant numbers of the download's imported students
+    assert sorted(found) == [("101", "assignfeedback", "file"),
+                             ("102", "assignfeedback", "file")]
+    assert found[("102", "assignfeedback", "file")].endswith(f"/{A}.html")
