@@ -116,19 +116,21 @@ def cell_view(nb: NotebookNode) -> list[tuple]:
 
 
 def hidden_lines(source_nb: NotebookNode) -> set[str]:
-    """Distinctive lines of the instructor-only regions (solutions and hidden tests)."""
-    lines = set()
+    """Distinctive lines of the instructor-only regions: every line of a solution, and every
+    line of a hidden test that the visible code of the test cells does not show anyway (a
+    hidden check may call a probe the same way the visible one does)."""
+    solutions, hidden, visible = set(), set(), set()
     for cell in source_nb.cells:
-        inside = False
+        region = None
         for line in cell.source.splitlines():
             marker = line.strip()
             if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
-                inside = True
+                region = solutions if marker == SOLUTION_BEGIN else hidden
             elif marker in (SOLUTION_END, HIDDEN_END):
-                inside = False
-            elif inside and len(marker) > 25:
-                lines.add(marker)
-    return lines
+                region = None
+            elif len(marker) > 25:
+                (visible if region is None else region).add(marker)
+    return solutions | (hidden - visible)
 
 
 def zip_files(path: Path, files: Mapping[str, bytes]) -> Path:

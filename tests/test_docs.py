@@ -73,13 +73,27 @@ def lesson_06_prose() -> str:
     return part.split("\n## ", 1)[0]
 
 
+def committed_lesson_06_accuracies() -> list[str]:
+    """The test accuracies solutions/06_ag_news printed, in the order of its models."""
+    solution = json.loads((REPO / "solutions" / "06_ag_news" / "06_ag_news.ipynb").read_text())
+    printed = "".join("".join(output.get("text", "")) for cell in solution["cells"]
+                      for output in cell.get("outputs", []))
+    return re.findall(r": test accuracy (\d\.\d{3}) ", printed)
+
+
 def test_the_readmes_lesson_06_figures_are_the_benchmarks():
-    """Each accuracy the prose quotes is one the JSON holds, and so are the data's sizes."""
+    """Each accuracy the prose quotes is one the JSON holds (or, where it says so, one the
+    committed solution printed, in its order), and so are the data's sizes."""
     measured = {f"{value:.3f}" for model in RESULTS["models"] for value in (
         model["test_accuracy_median"], model["test_accuracy_min"], model["test_accuracy_max"],
         *(run["test_accuracy"] for run in model["runs"]))}
+    committed = committed_lesson_06_accuracies()
+    assert len(committed) == len(RESULTS["models"]), committed
     for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", flat(lesson_06_prose())):
         if "not in benchmarks/results" in sentence:
+            continue
+        if "committed run's test accuracies" in sentence:
+            assert re.findall(r"\b\d\.\d{3}\b", sentence) == committed, sentence
             continue
         quoted = set(re.findall(r"\b\d\.\d{3}\b", sentence))
         assert quoted <= measured, f"not in benchmarks/results/ag_news.json: {quoted - measured}"
