@@ -115,6 +115,17 @@ def cell_view(nb: NotebookNode) -> list[tuple]:
     ]
 
 
+def printed_text(nb: NotebookNode) -> str:
+    """Everything a notebook's code cells printed (their stream outputs), in order."""
+    return "".join(output.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                   for output in cell.get("outputs", []))
+
+
+def flat(text: str) -> str:
+    """The text with every run of whitespace (line breaks included) made one space."""
+    return " ".join(text.split())
+
+
 def hidden_lines(source_nb: NotebookNode) -> set[str]:
     """Distinctive lines of the instructor-only regions: every line of a solution, and every
     line of a hidden test that the visible code of the test cells does not show anyway (a

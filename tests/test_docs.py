@@ -13,7 +13,10 @@ from traitlets import Float, Integer
 
 from rnncourse import build
 from rnncourse.course import REPO
+from rnncourse.notebooks import read_notebook
 from rnncourse.sandbox import GradingSandbox
+
+from .helpers import flat, printed_text
 
 pytestmark = pytest.mark.unit
 
@@ -21,10 +24,6 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 GUIDE = (REPO / "docs" / "instructors.md").read_text(encoding="utf-8")
 DOCS = {"README.md": README, "docs/instructors.md": GUIDE}
 RESULTS = json.loads((REPO / "benchmarks" / "results" / "ag_news.json").read_text())
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def limit(name: str, value: float) -> str:
@@ -75,10 +74,8 @@ def lesson_06_prose() -> str:
 
 def committed_lesson_06_accuracies() -> list[str]:
     """The test accuracies solutions/06_ag_news printed, in the order of its models."""
-    solution = json.loads((REPO / "solutions" / "06_ag_news" / "06_ag_news.ipynb").read_text())
-    printed = "".join("".join(output.get("text", "")) for cell in solution["cells"]
-                      for output in cell.get("outputs", []))
-    return re.findall(r": test accuracy (\d\.\d{3}) ", printed)
+    solution = read_notebook(REPO / "solutions" / "06_ag_news" / "06_ag_news.ipynb")
+    return re.findall(r": test accuracy (\d\.\d{3}) ", printed_text(solution))
 
 
 def test_the_readmes_lesson_06_figures_are_the_benchmarks():

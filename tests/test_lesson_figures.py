@@ -20,6 +20,8 @@ import pytest
 from rnncourse.lesson_code import lesson_namespace
 from rnncourse.notebooks import read_notebook
 
+from .helpers import flat, printed_text
+
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = json.loads((ROOT / "benchmarks" / "results" / "ag_news.json").read_text())
@@ -54,18 +56,13 @@ RESULT = re.compile(r"after (\d+) updates in ([\d.]+) min \(([\d.]+) min of CPU 
                     r"perplexity ([\d.]+)")
 
 
-def _outputs(nb) -> str:
-    return "".join(o.get("text", "") for cell in nb.cells if cell.cell_type == "code"
-                   for o in cell.get("outputs", []))
-
-
 @pytest.mark.lesson("08_char_lm")
 def test_lesson_08_quotes_what_its_committed_run_measured_on_real_text():
     """Are LESSON_RUN and the results paragraph's figures what solutions/08 printed, on
     tiny Shakespeare?"""
     source = read_notebook(ROOT / "source" / "08_char_lm" / "08_char_lm.ipynb")
     solution = read_notebook(ROOT / "solutions" / "08_char_lm" / "08_char_lm.ipynb")
-    printed = _outputs(solution)
+    printed = printed_text(solution)
     assert "data: tiny Shakespeare from" in printed, "the committed solution ran on other text"
     found = RESULT.search(printed)
     assert found, "the committed solution printed no training result"
@@ -93,7 +90,7 @@ def test_lesson_07_claims_what_its_committed_run_shows():
     quoted errors?"""
     source = read_notebook(ROOT / "source" / "07_gru" / "07_gru.ipynb")
     solution = read_notebook(ROOT / "solutions" / "07_gru" / "07_gru.ipynb")
-    printed = _outputs(solution)
+    printed = printed_text(solution)
     runs = {}
     for name, solved, seeds, _, firsts, finals in SUMMARY.findall(printed):
         runs[name.split(" ")[0]] = (int(solved), int(seeds),
@@ -103,8 +100,8 @@ def test_lesson_07_claims_what_its_committed_run_shows():
     assert set(runs) == {"SimpleRNN", "GRU", "LSTM"}, printed[-2000:]
     baseline = [float(v) for v in re.search(r"always answering 1 scores ([\d., ]+) on",
                                             printed).group(1).split(",")]
-    text = " ".join(next(c.source for c in source.cells if c.cell_type == "markdown"
-                         and c.source.startswith("What the run above shows")).split())
+    text = flat(next(c.source for c in source.cells if c.cell_type == "markdown"
+                     and c.source.startswith("What the run above shows")))
     assert runs["GRU"][0] == runs["GRU"][1] == runs["LSTM"][0] == runs["LSTM"][1] == 3
     assert runs["SimpleRNN"][0] == 0 and "**the GRU and the LSTM solve the adding problem" in text
     assert set(runs["GRU"][2]) == {500} and "after 500 updates on all three seeds" in text
