@@ -28,19 +28,19 @@ system:
 		"(python3.11 or python3 on PATH, or PYTHON=/path/to/python3.11)" >&2; exit 1; }
 	@$(SETUP) --for "make $(firstword $(MAKECMDGOALS))" $(if $(POSTGRES),--postgres)
 
-# The lessons' shared helpers copied into source/ (rnncourse.shared_cells), the student
-# notebooks, and the demo's students saved with the package (rnncourse.demo_class).
+# The lessons' shared helpers copied into source/ (rnncourse.course.shared_cells), the student
+# notebooks, and the demo's students saved with the package (rnncourse.course.demo_class).
 release: $(STAMP)
-	$(PY) -m rnncourse.shared_cells
-	$(PY) -m rnncourse.build release
-	$(PY) -m rnncourse.demo_class tests/variants
+	$(PY) -m rnncourse.course.shared_cells
+	$(PY) -m rnncourse.course.build release
+	$(PY) -m testing.demo_class tests/variants
 
 solutions: $(STAMP)
-	$(PY) -m rnncourse.build solutions
+	$(PY) -m rnncourse.course.build solutions
 
 # Builds nothing: grades a demo class against the committed release/ with the grader below.
 demo: system $(STAMP)
-	$(PY) -m rnncourse.demo
+	$(PY) -m rnncourse.course.demo
 
 # Grade the collected class (submitted/) of some assignments, in parallel, in this course folder:
 #   make grade ASSIGNMENTS="01_simple_rnn 02_cell_layer_split" [WORKERS=N]
@@ -71,5 +71,5 @@ publish: $(STAMP)
 	@test -n "$(URL)" || { echo "make publish: give URL, the public GitHub repository the" \
 		"copy is pushed to (its Colab badges point there), e.g. make publish DEST=$(DEST)" \
 		"URL=https://github.com/OWNER/REPO" >&2; exit 2; }
-	$(PY) -m rnncourse.publish "$(DEST)" --repo-url "$(URL)" --branch "$(or $(BRANCH),main)" \
+	$(PY) -m rnncourse.course.publish "$(DEST)" --repo-url "$(URL)" --branch "$(or $(BRANCH),main)" \
 		$(if $(FORCE),--force)

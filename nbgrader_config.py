@@ -16,13 +16,14 @@ c.Execute.timeout = 180
 # unchanged source/ changes nothing in git.
 c.Execute.record_timing = False
 
-# --- Autograding: every submission runs in the grading sandbox, with the guarded kernel ------
-# (rnncourse/sandbox.py, rnncourse/kernel_guard.py; docs/instructors.md, "Safe grading").
-# GuardedExecute replaces nbgrader's Execute; StderrIsOutput replaces IgnorePattern: output
+# --- Autograding: every submission runs in the grading sandbox, checks in the judge ---------
+# (rnncourse/engine/: sandbox.py, student_kernel.py, judge.py; docs/instructors.md, "Safe
+# grading").
+# JudgedExecute replaces nbgrader's Execute; StderrIsOutput replaces IgnorePattern: output
 # on stderr never costs points, only an error does.
 c.Autograde.autograde_preprocessors = [
-    "rnncourse.guarded_execute.GuardedExecute",
-    "rnncourse.nbgrader_steps.StderrIsOutput",
+    "rnncourse.engine.judged_execute.JudgedExecute",
+    "rnncourse.engine.preprocessors.StderrIsOutput",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
@@ -32,27 +33,27 @@ c.Autograde.autograde_preprocessors = [
 # A pasted copy of a course cell loses its nbgrader metadata instead of stopping the class.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "rnncourse.nbgrader_steps.DropDuplicateIds",
+    "rnncourse.engine.preprocessors.DropDuplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# The sandbox's limits per submission (memory, processes, file size, output, answers, time)
-# are GradingSandbox's defaults in rnncourse/sandbox.py; set one here only to change it, e.g.
-# c.GradingSandbox.memory_limit = 8 * 2**30
+# The limits per submission (memory, processes, file size, output, answers, time) are
+# GradingLimits' defaults in rnncourse/engine/limits.py; set one here only to change it, e.g.
+# c.GradingLimits.memory_limit = 8 * 2**30
 # Without bubblewrap grading stops and says how to install it. Only for code you trust:
 # c.GradingSandbox.run_student_code_unsandboxed = True
 
 # `nbgrader autograde` checks that the sandbox can be made before it grades anyone.
 if __import__("sys").argv[1:2] == ["autograde"]:
-    from rnncourse.sandbox import require_sandbox
+    from rnncourse.engine.sandbox import stop_autograde_without_sandbox
 
-    require_sandbox(c)
+    stop_autograde_without_sandbox(c)
 
 # The feedback students receive shows the visible part of each test, never the hidden one.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "rnncourse.nbgrader_steps.HideHiddenTests",
+    "rnncourse.engine.preprocessors.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

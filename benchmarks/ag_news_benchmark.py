@@ -28,8 +28,8 @@ os.environ.pop("NBGRADER_EXECUTION", None)  # the lesson's full mode, never its 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from rnncourse.course import REPO
-from rnncourse.lesson_code import lesson_namespace
+from testing import REPO
+from testing.lesson_code import lesson_namespace
 
 SHARED_SAMPLE = REPO.parent / "shared" / "data" / "ag_news_sample"
 CELLS = ["imports", "data_loader", "data_functions", "vectorizer", "rnn_classifier",

@@ -2,7 +2,7 @@
 
     python benchmarks/cheats_against_revision.py REV [ASSIGNMENT ...]
 
-The suite proves that every generated cheat (rnncourse.integrity) scores exactly what the buggy
+The suite proves that every generated cheat (testing.integrity) scores exactly what the buggy
 mutant under it scores when graded now. That proves something only if the cheats would have
 bitten a weaker grader. This grades, in a git worktree of revision REV (its own lessons, its own
 grading code, e.g. the revision before the judge), each lesson's cheat target mutant and every
@@ -21,9 +21,9 @@ from pathlib import Path
 
 from grading_overhead import worktree
 
-from rnncourse import known_class
-from rnncourse.course import Course
-from rnncourse.integrity import cheat_target
+from testing import known_class
+from testing.integrity import cheat_target
+from testing.plain_grader import PlainCourse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
                 lesson = known_class.load(name, old, old / "tests" / "variants")
                 target = cheat_target(lesson.mutants, set(lesson.points))
                 students = [f"mutant_{target.name}", *(f"cheat_{c.name}" for c in lesson.cheats)]
-                course = Course.scratch(Path(tmp) / name, [name], old)
+                course = PlainCourse.scratch(Path(tmp) / name, [name], old)
                 for student, nb in lesson.students(course.generate(name), students).items():
                     course.submit(name, student, nb)
                 problems = course.autograde(name)

@@ -29,17 +29,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnncourse import known_class
-from rnncourse.course import REPO, Course, assignments, notebook_path
+from rnncourse.engine.course_folder import assignments, notebook_path
+from rnncourse.engine.nbgrader_run import check_nbgrader, nbgrader_env
+from rnncourse.engine.notebooks import read_notebook
 from rnncourse.grade import STATE
-from rnncourse.nbgrader_run import check_nbgrader, nbgrader_env
-from rnncourse.notebooks import read_notebook
+from testing import REPO, known_class
+from testing.plain_grader import PlainCourse
 
-VARIANTS = REPO / "tests" / "variants"   # each lesson's known bugs (rnncourse.variants)
+VARIANTS = REPO / "tests" / "variants"   # each lesson's known bugs (testing.variants)
 
 
 def the_class(name: str, release, size: int) -> dict:
-    """`size` known students (rnncourse.known_class): perfect, blank, then the mutants in turn."""
+    """`size` known students (testing.known_class): perfect, blank, then the mutants in turn."""
     known = known_class.load(name, REPO, VARIANTS)
     mutants = [f"mutant_{m.name}" for m in known.mutants]
     made = known.students(release, ["perfect", "blank", *mutants])
@@ -50,15 +51,15 @@ def the_class(name: str, release, size: int) -> dict:
     return students
 
 
-def course_with(path: Path, classes: dict[str, dict]) -> Course:
-    course = Course.scratch(path, list(classes))
+def course_with(path: Path, classes: dict[str, dict]) -> PlainCourse:
+    course = PlainCourse.scratch(path, list(classes))
     for name, students in classes.items():
         for student, nb in students.items():
             course.submit(name, student, nb)
     return course
 
 
-def command(course: Course, names: list[str], *args: str) -> float:
+def command(course: PlainCourse, names: list[str], *args: str) -> float:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "rnncourse.grade", *names, "--course", str(course.path),
@@ -71,17 +72,17 @@ def command(course: Course, names: list[str], *args: str) -> float:
     return elapsed
 
 
-def totals(course: Course, names: list[str]) -> dict:
+def totals(course: PlainCourse, names: list[str]) -> dict:
     return {(name, student): None if cells is None else sum(c.score for c in cells.values())
             for name in names for student, cells in course.scores(name).items()}
 
 
 def whole_course(tmp: Path, workers: int) -> tuple[float, dict, str]:
     """One perfect student's submissions of every lesson, graded with `workers` workers."""
-    lessons = assignments()
-    one = Course.scratch(tmp / "one-student", lessons)
+    lessons = assignments(REPO)
+    one = PlainCourse.scratch(tmp / "one-student", lessons)
     for name in lessons:
-        release = read_notebook(notebook_path("release", name))
+        release = read_notebook(notebook_path("release", name, REPO))
         perfect = known_class.load(name, REPO, VARIANTS).students(release, ["perfect"])["perfect"]
         one.submit(name, "perfect", perfect)
     whole = command(one, lessons, "--workers", str(workers))
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="grading-benchmark-") as tmp:
         tmp = Path(tmp)
         if not args.whole_course_only:
-            releases = Course.scratch(tmp / "releases", names)
+            releases = PlainCourse.scratch(tmp / "releases", names)
             classes = {name: the_class(name, releases.generate(name), args.per_lesson)
                        for name in names}
             print(f"class: {n} submissions ({args.per_lesson} per lesson: {', '.join(names)}); "
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                  (f"b. python -m rnncourse.grade --workers {workers}", b, workers),
                  (f"c. the same through a Dask LocalCluster of {workers} workers", c, workers)],
                 n)
-    print(f"\nOne student's whole course ({len(assignments())} lessons, perfect), "
+    print(f"\nOne student's whole course ({len(assignments(REPO))} lessons, perfect), "
           f"--workers {workers}: {whole:.0f} s wall ({per_lesson}); total {points:g} points.")
     print(f"Same grades as sequential nbgrader: local {same_b}, Dask {same_c}.")
     return 0 if same_b and same_c else 1

@@ -30,8 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnncourse import known_class
-from rnncourse.course import REPO, Course, require_assignments
+from rnncourse.engine.course_folder import require_assignments
+from testing import REPO, known_class
+from testing.plain_grader import PlainCourse
 
 STOCK = (
     "\nc.Autograde.autograde_preprocessors = ["
@@ -55,8 +56,8 @@ def worktree(revision: str, folder: Path):
                        check=False)
 
 
-def prepare(root: Path, mode: str, names: list[str], lessons: Path, extra: str = "") -> Course:
-    course = Course.scratch(root / mode, names, lessons)
+def prepare(root: Path, mode: str, names: list[str], lessons: Path, extra: str = "") -> PlainCourse:
+    course = PlainCourse.scratch(root / mode, names, lessons)
     if extra:
         with open(course.path / "nbgrader_config.py", "a") as config:
             config.write(extra)
@@ -70,7 +71,7 @@ def prepare(root: Path, mode: str, names: list[str], lessons: Path, extra: str =
     return course
 
 
-def grade(course: Course, name: str, code: Path | None) -> float:
+def grade(course: PlainCourse, name: str, code: Path | None) -> float:
     """Seconds per submission of one `nbgrader autograde` run of the class of `name`."""
     saved = os.environ.get("PYTHONPATH")
     if code is not None:
@@ -101,11 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", metavar="REV", help="also grade the course at this revision")
     parser.add_argument("--stock", action="store_true", help="also grade with nbgrader's Execute")
     args = parser.parse_args(argv)
-    names = require_assignments(args.assignments)
+    names = require_assignments(args.assignments, REPO)
     seconds: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="grading-overhead-") as tmp, \
             contextlib.ExitStack() as stack:
-        ways: dict[str, tuple[Course, Path | None]] = {}
+        ways: dict[str, tuple[PlainCourse, Path | None]] = {}
         if args.baseline:
             old = stack.enter_context(worktree(args.baseline, Path(tmp) / "baseline-tree"))
             ways["baseline"] = (prepare(Path(tmp), "baseline", names, old), old)

@@ -7,8 +7,8 @@
 Run in a course folder after `nbgrader zip_collect` or `nbgrader collect`, or with `--from`
 the submissions download of one assignment from Canvas or Moodle (its zip, or a folder of
 loose .ipynb), which is first put into submitted/<student>/<assignment>/
-(rnncourse.grading.lms; `--roster`: the LMS's own export of the class, for names, emails and
-the times of the submissions). Every submission in submitted/ is graded in a scratch course of
+(rnncourse.grading.lms; `--roster`: the LMS's own export of the class, for names, emails and the
+times of the submissions). Every submission in submitted/ is graded in a scratch course of
 its own (rnncourse.grading.submission), in the grading sandbox, N at a time on this machine
 (default: one per core) or on a Dask cluster (`--scheduler`). This process alone writes the
 course: the gradebook rows (SQLite, or `--db postgresql://...`), autograded/ and feedback/, as
@@ -18,7 +18,7 @@ passed it, and a PNG with the grade histogram.
 
 `--export canvas FILE` or `--export moodle FILE` writes the gradebook's grades as the CSV
 that LMS imports, and beside it a zip per assignment of the feedback named for its bulk
-upload (rnncourse.grading.lms_export); without `--from` it grades nothing.
+upload (rnncourse.grading.lms.export); without `--from` it grades nothing.
 
 Resumable: a submission already graded, unchanged since, is not graded again (unless --force);
 after an interruption the same command finishes the rest. A submission that cannot be graded
@@ -36,13 +36,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from .engine.course_folder import add_course_option
 from .grading.gradebook import shown
-from .grading.lms import Imported, import_class
-from .grading.lms_export import Exported, export_lms
-from .grading.lms_roster import Roster, read_roster
+from .grading.lms.export import Exported, export_lms
+from .grading.lms.importer import Imported, import_class
+from .grading.lms.roster import Roster, read_roster
 from .grading.problems import Stop
 from .grading.report import report
-from .grading.run import Run, grade, require_sandbox
+from .grading.run import Run, grade, stop_without_sandbox
 from .grading.session import REPORTS, STATE, Grader, course_config
 
 __all__ = ["REPORTS", "STATE", "Grader", "Run", "Stop", "grade", "main", "report"]
@@ -62,8 +63,7 @@ def parser() -> argparse.ArgumentParser:
                         "c.CourseDirectory.db_url, else sqlite gradebook.db in the course)")
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, graded or not")
-    parser.add_argument("--course", type=Path, default=Path.cwd(),
-                        help="the course folder (default: the current folder)")
+    add_course_option(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     lms = parser.add_argument_group("to and from the LMS (docs/instructors.md, "
                                     "\"From the LMS and back\")")
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     run, paths, imported, exported = None, {}, None, None
     try:
         if grading and args.scheduler is None:  # before the course folder is touched
-            require_sandbox(course_config(args.course))
+            stop_without_sandbox(course_config(args.course))
         with Grader.open(args.course, args.db) as grader:
             roster = load_roster(grader, args.roster)
             if args.source is not None:

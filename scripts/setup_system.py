@@ -189,7 +189,7 @@ def look(postgres_wanted: bool) -> Facts:
 
 
 def namespace_args(root: bool) -> list[str]:
-    """bubblewrap's namespace options, as rnncourse.sandbox.namespace_args gives them
+    """bubblewrap's namespace options, as rnncourse.engine.sandbox.namespace_args gives them
     (tests/test_setup_system.py checks that they agree)."""
     unshare = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                "--unshare-cgroup-try"]

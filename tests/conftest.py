@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rnncourse.course import REPO
+from testing import REPO
 
 from .helpers import ASSIGNMENTS, LESSONS, ONLY, Graded, failed_ids, grade_in_scratch
 

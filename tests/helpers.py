@@ -13,21 +13,22 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from rnncourse import known_class
-from rnncourse.course import REPO, Course, assignments, notebook_path, require_assignments
-from rnncourse.grading.gradebook import CellScore
-from rnncourse.notebooks import (
+from rnncourse.engine.course_folder import assignments, notebook_path, require_assignments
+from rnncourse.engine.notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
     SOLUTION_BEGIN,
     SOLUTION_END,
     read_notebook,
 )
+from rnncourse.grading.gradebook import CellScore
+from testing import REPO, known_class
+from testing.plain_grader import PlainCourse
 
 # RNN_COURSE_ONLY=01_simple_rnn,03_lstm limits a run to some assignments (while writing one).
 ONLY = [a for a in os.environ.get("RNN_COURSE_ONLY", "").split(",") if a]
-ASSIGNMENTS = require_assignments(ONLY) if ONLY else assignments()
-# Each lesson's mutants, alternatives and demo choice (rnncourse.variants).
+ASSIGNMENTS = require_assignments(ONLY, REPO) if ONLY else assignments(REPO)
+# Each lesson's mutants, alternatives and demo choice (testing.variants).
 VARIANTS = REPO / "tests" / "variants"
 
 
@@ -56,7 +57,7 @@ class _Lessons(Mapping):
         return len(self._names)
 
 
-# Each assignment's known class (rnncourse.known_class): the pipeline tests grade all of it.
+# Each assignment's known class (testing.known_class): the pipeline tests grade all of it.
 LESSONS: Mapping[str, known_class.KnownClass] = _Lessons(ASSIGNMENTS)
 
 
@@ -85,11 +86,11 @@ def grade_in_scratch(
 
     `submissions[assignment]` receives the release notebook nbgrader generated and returns
     the class to grade, `{student: notebook or raw bytes}`; each class is graded by plain
-    sequential `nbgrader autograde` (`Course.autograde`).
+    sequential `nbgrader autograde` (`PlainCourse.autograde`).
     """
 
     def grade_one(assignment: str) -> Graded:
-        course = Course.scratch(Path(workdir) / assignment, [assignment], root)
+        course = PlainCourse.scratch(Path(workdir) / assignment, [assignment], root)
         release = course.generate(assignment)
         for student, nb in submissions[assignment](release).items():
             course.submit(assignment, student, nb)

@@ -14,9 +14,10 @@ import types
 
 import pytest
 
-from rnncourse.course import REPO, notebook_path
-from rnncourse.lesson_code import lesson_namespace
-from rnncourse.notebooks import read_notebook
+from rnncourse.engine.course_folder import notebook_path
+from rnncourse.engine.notebooks import read_notebook
+from testing import REPO
+from testing.lesson_code import lesson_namespace
 
 SHARED_SAMPLE = REPO.parent / "shared" / "data" / "ag_news_sample"
 
@@ -239,7 +240,7 @@ def test_training_helper_uses_the_recipe_and_repeats_a_run(helper):
 
 def test_training_cells_do_not_train_under_grading():
     """Does every cell that trains the lesson's models skip training under nbgrader, saying so?"""
-    source = read_notebook(notebook_path("source", "06_ag_news"))
+    source = read_notebook(notebook_path("source", "06_ag_news", REPO))
     training = [cell.source for cell in source.cells if cell.cell_type == "code"
                 and "train_and_evaluate(" in cell.source
                 and "def train_and_evaluate" not in cell.source]

@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
-from rnncourse.course import REPO
-from rnncourse.nbgrader_run import QUIET_ENV
+from rnncourse.engine.nbgrader_run import QUIET_ENV
+from testing import REPO
 
 SCRIPT = REPO / "benchmarks" / "ag_news_benchmark.py"
 MODELS = ["Bag of words (baseline)", "SimpleRNN, titles", "SimpleRNN, title + description",

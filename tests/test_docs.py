@@ -9,12 +9,11 @@ import json
 import re
 
 import pytest
-from traitlets import Float, Integer
 
-from rnncourse import build
-from rnncourse.course import REPO
-from rnncourse.notebooks import read_notebook
-from rnncourse.sandbox import GradingSandbox
+from rnncourse.course import build
+from rnncourse.engine import limits
+from rnncourse.engine.notebooks import read_notebook
+from testing import REPO
 
 from .helpers import flat, printed_text
 
@@ -26,23 +25,11 @@ DOCS = {"README.md": README, "docs/instructors.md": GUIDE}
 RESULTS = json.loads((REPO / "benchmarks" / "results" / "ag_news.json").read_text())
 
 
-def limit(name: str, value: float) -> str:
-    """A sandbox setting's default as the guide writes it."""
-    if name.endswith("time_limit"):
-        return f"{value:g} s"
-    if name.endswith(("_bytes", "memory_limit")):
-        for unit, size in (("GiB", 2**30), ("MiB", 2**20)):
-            if value % size == 0:
-                return f"{value // size} {unit}"
-    return f"{value:,}"
-
-
-def test_the_guides_sandbox_limits_are_the_defaults_in_the_code():
-    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", GUIDE.split(
-        "| setting (`c.GradingSandbox....`)", 1)[1].split("\n\n", 1)[0], re.M))
-    traits = {name: trait.default_value for name, trait in GradingSandbox.class_traits(
-        config=True).items() if isinstance(trait, Integer | Float)}
-    assert rows == {name: limit(name, value) for name, value in traits.items()}
+def test_the_guides_table_of_limits_is_the_settings_own_help():
+    """Does the guide show exactly the table GradingLimits' help strings make?"""
+    assert limits.manual() in GUIDE, (
+        "docs/instructors.md's table of limits differs from the settings: paste the output of "
+        "`python -m rnncourse.engine.limits`")
 
 
 def test_the_guide_gives_the_solutions_build_its_real_cell_limit():

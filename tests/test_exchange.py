@@ -18,19 +18,22 @@ from pathlib import Path
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from rnncourse.course import REPO, Course, course_id, notebook_path
-from rnncourse.nbgrader_run import nbgrader_env
-from rnncourse.notebooks import perfect_submission, read_notebook, write_notebook
+from rnncourse.course.submissions import perfect_submission
+from rnncourse.engine.course_folder import course_id, notebook_path
+from rnncourse.engine.nbgrader_run import nbgrader_env
+from rnncourse.engine.notebooks import read_notebook, write_notebook
+from testing import REPO
+from testing.plain_grader import PlainCourse
 
 pytestmark = pytest.mark.lesson("01_simple_rnn")
 
 ASSIGNMENT = "01_simple_rnn"
 STUDENTS = ("ada_perfect", "bo_blank")
-COURSE_ID = course_id()
+COURSE_ID = course_id(REPO)
 FEEDBACK_SCORE = re.compile(rf"{ASSIGNMENT} \(Score: ([0-9.]+) / ([0-9.]+)\)")
 
 
-def grade(course: Course, assignment: str) -> None:
+def grade(course: PlainCourse, assignment: str) -> None:
     """The instructor's grading step: the one place to change when grading gets a new command."""
     problems = course.autograde(assignment)
     assert not problems, problems
@@ -67,7 +70,7 @@ def test_round_trip_through_the_exchange(tmp_path):
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     on_exchange = f"--Exchange.root={exchange}"
-    course = Course.scratch(tmp_path / "course", [ASSIGNMENT])
+    course = PlainCourse.scratch(tmp_path / "course", [ASSIGNMENT])
     source = read_notebook(notebook_path("source", ASSIGNMENT, course.path))
     homes = {who: tmp_path / "home" / who for who in ("instructor", *STUDENTS)}
     for home in homes.values():

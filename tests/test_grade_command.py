@@ -23,23 +23,25 @@ from pathlib import Path
 import pytest
 from nbgrader.utils import parse_utc
 
-from rnncourse.course import Course, course_id, notebook_path
+from rnncourse.course.submissions import CUT_OFF
+from rnncourse.engine.course_folder import course_id, notebook_path
+from rnncourse.engine.nbgrader_run import nbgrader_env
+from rnncourse.engine.notebooks import read_notebook, write_notebook
 from rnncourse.grade import STATE
 from rnncourse.grading.gradebook import open_gradebook, read_scores
-from rnncourse.known_class import CUT_OFF
-from rnncourse.nbgrader_run import nbgrader_env
-from rnncourse.notebooks import read_notebook, write_notebook
+from testing import REPO
+from testing.plain_grader import PlainCourse
 
 from .helpers import known
 
-# Each lesson's class: known students (rnncourse.known_class), by name.
+# Each lesson's class: known students (testing.known_class), by name.
 CLASSES = {
     "01_simple_rnn": ["perfect", "blank", "mutant_global_x_shape", "mutant_tanh_activation"],
     "04_torch_basic_rnn": ["perfect", "blank", "mutant_plain_tensors",
                            "mutant_second_step_forgets"],
 }
 LESSONS = list(CLASSES)
-CID = course_id()
+CID = course_id(REPO)
 DUE = "2025-01-01 00:00:00 UTC"
 ON_TIME, LATE = "2024-12-31 10:00:00.000000 UTC", "2025-01-02 10:00:00.000000 UTC"
 # when some students handed in: the last of each class after the due date
@@ -52,7 +54,7 @@ def the_class(name: str, release) -> dict:
     return known(name).students(release, CLASSES[name])
 
 
-def hand_in(course: Course, classes: dict[str, dict]) -> None:
+def hand_in(course: PlainCourse, classes: dict[str, dict]) -> None:
     """Submit the classes, with timestamps, and give the assignments a due date."""
     with open(course.path / "nbgrader_config.py", "a") as config:
         config.write(LATE_POLICY)
@@ -65,7 +67,7 @@ def hand_in(course: Course, classes: dict[str, dict]) -> None:
     set_due_dates(course, classes)
 
 
-def set_due_dates(course: Course, names) -> None:
+def set_due_dates(course: PlainCourse, names) -> None:
     with open_gradebook(course.db_url, CID) as gb:
         for name in names:
             gb.update_or_create_assignment(name, duedate=parse_utc(DUE))
@@ -104,7 +106,7 @@ def graded_count(done: subprocess.CompletedProcess) -> int:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """The classes, and their gradebook as plain sequential nbgrader autograde leaves it."""
-    course = Course.scratch(tmp_path_factory.mktemp("reference"), LESSONS)
+    course = PlainCourse.scratch(tmp_path_factory.mktemp("reference"), LESSONS)
     classes = {name: the_class(name, course.generate(name)) for name in LESSONS}
     hand_in(course, classes)
     for name in LESSONS:
@@ -115,9 +117,9 @@ def reference(tmp_path_factory):
     return classes, views
 
 
-def fresh_course(tmp_path_factory, label: str, classes: dict, config: str = "") -> Course:
+def fresh_course(tmp_path_factory, label: str, classes: dict, config: str = "") -> PlainCourse:
     """A course folder with the classes handed in; its gradebook knows only the due dates."""
-    course = Course.scratch(tmp_path_factory.mktemp(label), list(classes))
+    course = PlainCourse.scratch(tmp_path_factory.mktemp(label), list(classes))
     with open(course.path / "nbgrader_config.py", "a") as file:
         file.write(config)
     hand_in(course, classes)
@@ -128,7 +130,7 @@ BAD = "01_simple_rnn"  # the lesson whose class also holds every kind of bad inp
 MISSING = "99_no_such_lesson"
 
 
-def hand_in_bad_input(course: Course, perfect) -> None:
+def hand_in_bad_input(course: PlainCourse, perfect) -> None:
     name = BAD
     course.submit(name, "unreadable", CUT_OFF)
     course.submit(name, "not_a_notebook", b"\x89PNG\r\n\x1a\n\x00\x00 a picture")
@@ -176,7 +178,7 @@ def test_report_pass_rates_match_the_gradebook(parallel):
     course, done = parallel
     for name in LESSONS:
         scores = read_scores(course.db_url, CID, name)
-        source = read_notebook(notebook_path("source", name))
+        source = read_notebook(notebook_path("source", name, REPO))
         docs = {cell.metadata.nbgrader.grade_id: cell.source.strip().splitlines()[0].strip('"')
                 for cell in source.cells if cell.metadata.get("nbgrader", {}).get("grade")}
         table = (course.path / "reports" / f"{name}.txt").read_text()

@@ -15,8 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnncourse import demo, grade
-from rnncourse.course import REPO, Course, course_id
+from rnncourse import grade
+from rnncourse.course import demo
+from rnncourse.engine.course_folder import course_id
 from rnncourse.grading.kits import empty_gradebook
 from rnncourse.grading.plan import Plan, check_submission, expected_cost, ordered_tasks
 from rnncourse.grading.problems import Problem, Stop
@@ -31,6 +32,8 @@ from rnncourse.grading.records import (
 from rnncourse.grading.report import Check, docstring, format_checks
 from rnncourse.grading.session import STATE, Grader
 from rnncourse.grading.submission import AssignmentKit, Submission
+from testing import REPO
+from testing.plain_grader import PlainCourse
 
 pytestmark = pytest.mark.unit
 
@@ -186,7 +189,7 @@ def scratch_course(tmp_path: Path) -> Path:
     course = tmp_path / "course"
     course.mkdir()
     shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
-    (course / "gradebook.db").write_bytes(empty_gradebook(course_id()))
+    (course / "gradebook.db").write_bytes(empty_gradebook(course_id(REPO)))
     return course
 
 
@@ -227,7 +230,7 @@ def test_a_run_without_the_sandbox_says_why_once_and_grades_nothing(tmp_path, ca
 
 def test_the_demo_without_the_sandbox_stops_before_handing_anything_in(tmp_path, capsys,
                                                                         no_bubblewrap):
-    course = Course.scratch(tmp_path / "course", ["01_simple_rnn"])
+    course = PlainCourse.scratch(tmp_path / "course", ["01_simple_rnn"])
     assert demo.run(["01_simple_rnn"], root=course.path) == 2
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1

@@ -1,8 +1,8 @@
 """The pieces that keep grades honest, checked on their own (the pipeline tests grade with them).
 
-* the course's config grades with the guarded, sandboxed Execute step, stderr is output;
+* the course's config grades with the judged, sandboxed Execute step, stderr is output;
 * the feedback never shows a hidden test;
-* every lesson's course cells keep every verdict in the judge (rnncourse.cell_rules, a lint
+* every lesson's course cells keep every verdict in the judge (rnncourse.engine.probe_lint, a lint
   that holds for lessons added later too), and the lint catches each way of breaking that;
 * the review of a submission's own code lists every cheat and no correct solution;
 * every shared helper is written once and every notebook's copy matches it.
@@ -16,11 +16,13 @@ import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from rnncourse import cell_rules, review, shared_cells
-from rnncourse.course import REPO, notebook_path
-from rnncourse.kernel_protocol import bound_names
-from rnncourse.nbgrader_steps import HIDDEN_NOTE, StderrIsOutput, without_hidden_tests
-from rnncourse.notebooks import grade_id, read_notebook
+from rnncourse.course import shared_cells
+from rnncourse.engine import probe_lint, review_flags
+from rnncourse.engine.channel import bound_names
+from rnncourse.engine.course_folder import notebook_path
+from rnncourse.engine.notebooks import grade_id, read_notebook
+from rnncourse.engine.preprocessors import HIDDEN_NOTE, StderrIsOutput, without_hidden_tests
+from testing import REPO
 
 from .helpers import ASSIGNMENTS, LESSONS
 
@@ -29,15 +31,15 @@ def config():
     return PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
 
 
-def test_autograde_runs_the_guarded_step_and_never_ignores_by_pattern():
-    """Does the course's config grade with GuardedExecute, with stderr kept as output?"""
+def test_autograde_runs_the_judged_step_and_never_ignores_by_pattern():
+    """Does the course's config grade with JudgedExecute, with stderr kept as output?"""
     steps = list(config().Autograde.autograde_preprocessors)
-    assert steps[0] == "rnncourse.guarded_execute.GuardedExecute"
-    assert "rnncourse.nbgrader_steps.StderrIsOutput" in steps
+    assert steps[0] == "rnncourse.engine.judged_execute.JudgedExecute"
+    assert "rnncourse.engine.preprocessors.StderrIsOutput" in steps
     assert not any("IgnorePattern" in str(step) or step.endswith(".Execute") for step in steps)
     assert "run_student_code_unsandboxed" not in config().GradingSandbox
     feedback = list(config().GenerateFeedback.preprocessors)
-    assert "rnncourse.nbgrader_steps.HideHiddenTests" in feedback
+    assert "rnncourse.engine.preprocessors.HideHiddenTests" in feedback
 
 
 def test_stderr_of_a_test_cell_becomes_ordinary_output():
@@ -78,13 +80,13 @@ def test_bound_names_sees_every_kind_of_binding():
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_course_cells_keep_every_verdict_in_the_judge(name):
-    """Do the lesson's locked and test cells follow the judge's rules (rnncourse.cell_rules)?
+    """Do the lesson's locked and test cells follow the judge's rules (rnncourse.engine.probe_lint)?
 
     Locked cells read only locked names; probes read only their arguments, locked and answer
     names and never assert; the rest of a test cell never reads a student's name, rebinds no
     course or answer name and calls a probe.
     """
-    assert cell_rules.problems(read_notebook(notebook_path("source", name))) == []
+    assert probe_lint.problems(read_notebook(notebook_path("source", name, REPO))) == []
 
 
 def _notebook(*cells):
@@ -123,7 +125,7 @@ GOOD = ("test", '@probe\ndef doubled(x):\n    return double(x)\n\n\n'
 def test_the_rules_catch_each_way_of_breaking_them(cells, broken):
     """Does the lint name each way a course cell could put a verdict back in the student's
     process, and pass a cell that keeps the rules?"""
-    found = cell_rules.problems(_notebook(*cells))
+    found = probe_lint.problems(_notebook(*cells))
     if broken is None:
         assert found == []
     else:
@@ -135,24 +137,26 @@ def test_every_cheat_is_flagged_for_review_and_no_alternative_is(name):
     """Does the review of a submission's own code list every generated cheat, and never a
     correct solution (perfect, alternatives), for the instructor to look at?"""
     lesson = LESSONS[name]
-    release = read_notebook(notebook_path("release", name))
+    release = read_notebook(notebook_path("release", name, REPO))
     course_ids = {grade_id(cell) for cell in lesson.source.cells
                   if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("locked")}
     rules = lesson.source.metadata.get("rnncourse", {}).get("write_yourself", {})
     honest = ["perfect", *(f"alt_{v.name}" for v in lesson.alternatives + lesson.fair)]
     cheats = [f"cheat_{v.name}" for v in lesson.cheats]
     students = lesson.students(release, honest + cheats)
-    flags = {s: review.scan(nb, course_ids, rules) for s, nb in students.items()}
+    flags = {s: review_flags.scan(nb, course_ids, rules) for s, nb in students.items()}
     assert {s: f for s, f in flags.items() if s in honest and f} == {}
     assert [s for s in cheats if not flags[s]] == []
 
 
 def test_every_copy_of_a_shared_helper_matches_its_one_definition():
     """Is each helper the lessons share written once, with every notebook's copy up to date?"""
-    assert shared_cells.sync(write=False) == [], "run `python -m rnncourse.shared_cells`"
+    assert shared_cells.sync(REPO, write=False) == [], (
+        "run `python -m rnncourse.course.shared_cells`")
     blocks = shared_cells.blocks()
     for name in ("plain", "probe", "check_shape", "random_inputs", "random_inputs/torch"):
         assert name in blocks
     for lesson in ASSIGNMENTS:
-        text = "\n".join(c.source for c in read_notebook(notebook_path("source", lesson)).cells)
+        nb = read_notebook(notebook_path("source", lesson, REPO))
+        text = "\n".join(c.source for c in nb.cells)
         assert shared_cells.BEGIN in text, f"{lesson} holds no shared helpers"

@@ -1,15 +1,17 @@
 """Does the judge decide alone? Its pieces on their own, without nbgrader or a kernel.
 
-* plain data (rnncourse.plain_data) round-trips what probes hand over and refuses anything else;
-* the judge (rnncourse.judge) runs a test cell with its probes answered by a stand-in for the
+* plain data (rnncourse.engine.plain_data) round-trips what probes hand over and refuses anything
+  else;
+* the judge (rnncourse.engine.judge) runs a test cell with its probes answered by a stand-in for the
   student's kernel, and only its own code passes or fails a check: a kernel that answers
   nonsense, too much, an error, or nothing fails the check, and a check's `except Exception`
   never takes a missing answer for an expected error;
-* the judge's client (rnncourse.judge_client) speaks to a real judge process.
+* the judge's client (rnncourse.engine.judge_client) speaks to a real judge process.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import time
@@ -18,10 +20,12 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse import plain_data
-from rnncourse.judge import HIDDEN_CODE, Judge, split_probes
-from rnncourse.judge_client import JudgeProcess, JudgeUnavailable
-from rnncourse.kernel_protocol import MARKER, parse_marked, probe_request
+from rnncourse.course import shared_cells
+from rnncourse.engine import frameworks, plain_data
+from rnncourse.engine.channel import MARKER, parse_marked, probe_request
+from rnncourse.engine.judge import HIDDEN_CODE, Judge, split_probes
+from rnncourse.engine.judge_client import JudgeProcess, JudgeUnavailable
+from rnncourse.engine.protocol import Answer, Begin, Check, Locked, Ping, ProbeCall, Verdict
 
 pytestmark = pytest.mark.unit
 
@@ -116,31 +120,32 @@ class StandInKernel:
 
     def __init__(self, student: dict, answer=None):
         self.student, self.answer, self.calls = student, answer, []
-        self.replies: list[dict] = []
+        self.replies: list[Answer] = []
 
-    def send(self, message: dict) -> None:
-        assert message["op"] == "probe"
+    def send(self, message: ProbeCall) -> None:
+        assert isinstance(message, ProbeCall)
         self.calls.append(message)
         if self.answer is not None:
             reply = self.answer(message)
         else:
             namespace = {"np": np, **self.student}
-            exec(message["source"], namespace)
-            args, kwargs = plain_data.decode(message["arguments"])
+            exec(message.source, namespace)
+            args, kwargs = plain_data.decode(message.arguments)
             try:
                 reply = {"answer": '{"value":' + plain_data.encode(
-                    namespace[message["function"]](*args, **kwargs)) + "}"}
+                    namespace[message.function](*args, **kwargs)) + "}"}
             except Exception as err:
                 reply = {"answer": json.dumps({"error": {
                     "ename": type(err).__name__, "evalue": str(err),
                     "traceback": [f"{type(err).__name__}: {err}"]}})}
-        self.replies.append({"op": "answer", "call": message["call"], **reply})
+        self.replies.append(Answer(call=message.call, **reply))
 
-    def receive(self) -> dict:
+    def receive(self) -> Answer:
         return self.replies.pop(0)
 
 
-def judged(cell: str, student: dict | None = None, answer=None) -> tuple[dict, StandInKernel]:
+def judged(cell: str, student: dict | None = None, answer=None
+           ) -> tuple[Verdict, StandInKernel]:
     kernel = StandInKernel(student or {}, answer)
     judge = Judge(kernel.send, kernel.receive)
     judge.begin([])
@@ -151,18 +156,18 @@ def judged(cell: str, student: dict | None = None, answer=None) -> tuple[dict, S
 def test_a_right_answer_passes_and_a_wrong_one_fails_with_its_message():
     """Does the judge pass a correct function and fail a wrong one with the check's message?"""
     passed, kernel = judged(CELL, {"double": lambda x: 2 * x})
-    assert passed["passed"] and kernel.calls[0]["function"] == "doubled"
-    assert "return double(x)" in kernel.calls[0]["source"]
+    assert passed.passed and kernel.calls[0].function == "doubled"
+    assert "return double(x)" in kernel.calls[0].source
     failed, _ = judged(CELL, {"double": lambda x: 3 * x})
-    assert not failed["passed"] and failed["ename"] == "AssertionError"
-    assert failed["evalue"] == "double should multiply by 2"
-    assert failed["traceback"] == [HIDDEN_CODE, "AssertionError: double should multiply by 2"]
+    assert not failed.passed and failed.ename == "AssertionError"
+    assert failed.evalue == "double should multiply by 2"
+    assert failed.traceback == [HIDDEN_CODE, "AssertionError: double should multiply by 2"]
 
 
 def test_the_students_error_is_shown_as_it_was_raised():
     """Does an exception in the student's code fail the check, with the student's message?"""
     verdict, _ = judged(CELL, {"double": lambda x: 1 / 0})
-    assert not verdict["passed"] and verdict["ename"] == "ZeroDivisionError"
+    assert not verdict.passed and verdict.ename == "ZeroDivisionError"
 
 
 @pytest.mark.parametrize("answer, why", [
@@ -177,7 +182,7 @@ def test_the_students_error_is_shown_as_it_was_raised():
 def test_no_answer_from_the_kernel_can_pass_a_check(answer, why):
     """Does nonsense, a claimed verdict, an unreadable error or a missing answer fail it?"""
     verdict, _ = judged(CELL, answer=lambda message: answer)
-    assert not verdict["passed"] and why in verdict["evalue"], verdict
+    assert not verdict.passed and why in verdict.evalue, verdict
 
 
 def test_a_checks_except_exception_does_not_take_a_missing_answer_for_an_error():
@@ -187,9 +192,9 @@ def test_a_checks_except_exception_does_not_take_a_missing_answer_for_an_error()
         "try:\n    doubled(-1)\n    raise AssertionError('negative numbers must be refused')\n"
         "except Exception as err:\n    assert 'negative' in str(err) or True\n")
     refusing = {"double": lambda x: (_ for _ in ()).throw(ValueError("negative"))}
-    assert judged(cell, refusing)[0]["passed"]
+    assert judged(cell, refusing)[0].passed
     verdict, _ = judged(cell, answer=lambda m: {"failure": "the kernel stopped"})
-    assert not verdict["passed"] and verdict["ename"] == "NoAnswer"
+    assert not verdict.passed and verdict.ename == "NoAnswer"
 
 
 def test_probes_are_split_from_the_checks_own_code():
@@ -216,18 +221,17 @@ def test_the_judge_process_answers_and_is_replaced_when_it_stops():
     """Does the client run a check in a real judge, and start a new judge after one died?"""
     judge = JudgeProcess()
     try:
-        judge.post({"op": "begin", "imports": []})
-        judge.post({"op": "locked", "name": "imports",
-                    "source": "import numpy as np\n\ndef probe(f):\n    return f\n"})
+        judge.post(Begin([]))
+        judge.post(Locked("imports", "import numpy as np\n\ndef probe(f):\n    return f\n"))
         calls = []
 
         def on_probe(message):
-            calls.append(message["function"])
-            return {"answer": '{"value":' + plain_data.encode([0.0, 2.0, 4.0]) + "}"}
+            calls.append(message.function)
+            return Answer(answer='{"value":' + plain_data.encode([0.0, 2.0, 4.0]) + "}")
 
-        verdict = judge.request({"op": "test", "name": "t", "source": CELL}, 60, on_probe)
-        assert verdict["passed"] and calls == ["doubled"]
-        first = judge.request({"op": "ping"}, 30)["pid"]
+        verdict = judge.request(Check("t", CELL), 60, on_probe)
+        assert verdict.passed and calls == ["doubled"]
+        first = judge.request(Ping(), 30).pid
 
         def dies(message):
             judge.proc.kill()
@@ -235,10 +239,17 @@ def test_the_judge_process_answers_and_is_replaced_when_it_stops():
             return on_probe(message)
 
         with pytest.raises(JudgeUnavailable) as err:
-            judge.request({"op": "test", "name": "t", "source": CELL}, 60, dies)
+            judge.request(Check("t", CELL), 60, dies)
         assert "not graded" in str(err.value)
         started = time.monotonic()
-        assert judge.request({"op": "ping"}, 30)["pid"] != first
+        assert judge.request(Ping(), 30).pid != first
         assert time.monotonic() - started < 30
     finally:
         judge.close()
+
+
+def test_the_lessons_plain_turns_the_same_frameworks_tensors_into_arrays():
+    """Does the lessons' own copy of `plain` name the packages the engine's registry names?"""
+    tuples = [ast.literal_eval(node) for node in ast.walk(ast.parse(shared_cells.blocks()["plain"]))
+              if isinstance(node, ast.Tuple) and "tensorflow" in ast.unparse(node)]
+    assert tuples == [frameworks.TENSORS_AS_ARRAYS]

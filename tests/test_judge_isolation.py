@@ -2,7 +2,7 @@
 
 The canary's first answer cell plants traces in whatever process runs it: a name in
 `builtins`, a variable in the environment, and a string of its own in its source. The class is
-graded with Python's audit hooks on in the judge (`RNNCOURSE_JUDGE_AUDIT`), which record every
+graded by the recording judge (testing/judge_audit.py, Python's audit hooks), which records every
 piece of source the judge compiles and the judge's builtins and environment after every
 request. The canary's code ran (its output is in its graded notebook) and the checks ran in the
 judge (their hidden lines are in the record), but nothing of the canary's is.
@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 
 import pytest
 
-from rnncourse.course import Course, notebook_path
-from rnncourse.notebooks import is_answer_cell, read_notebook
+from rnncourse.engine.course_folder import notebook_path
+from rnncourse.engine.notebooks import is_answer_cell, read_notebook
+from testing.plain_grader import PlainCourse
 
 from .helpers import LESSONS, hidden_lines
 
@@ -38,7 +40,7 @@ print("canary planted in process", _canary_os.getpid())
 def audited(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("isolation")
     audit = workdir / "judge-audit.jsonl"
-    course = Course.scratch(workdir / "course", [NAME])
+    course = PlainCourse.scratch(workdir / "course", [NAME])
     release = course.generate(NAME)
     students = LESSONS[NAME].students(release, ["perfect"])
     canary = copy.deepcopy(students["perfect"])
@@ -46,9 +48,10 @@ def audited(tmp_path_factory):
     first.source = PLANTS + first.source
     course.submit(NAME, "perfect", students["perfect"])
     course.submit(NAME, "canary", canary)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RNNCOURSE_JUDGE_AUDIT", str(audit))
-        problems = course.autograde(NAME)
+    with open(course.path / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.JudgedExecute.judge_command = "
+                     f"{[sys.executable, '-m', 'testing.judge_audit', str(audit)]!r}\n")
+    problems = course.autograde(NAME)
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     return course, problems, records
 

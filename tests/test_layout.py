@@ -1,5 +1,7 @@
-"""Does the package keep its shape? The grading core stands on its own, nothing reads tests/,
-importing a module changes nothing, and modules and functions stay small enough to read."""
+"""Does the package keep its shape? Each of its parts imports only the parts below it, nothing
+installed imports the test fixtures, no module imports itself round a cycle, nothing reads
+tests/, importing a module changes nothing, and modules and functions stay small enough to
+read. (ARCHITECTURE.md draws the parts; tests/test_docs.py keeps it true.)"""
 
 from __future__ import annotations
 
@@ -11,42 +13,85 @@ from pathlib import Path
 
 import pytest
 
-from rnncourse.course import REPO
+from testing import REPO
 
 pytestmark = pytest.mark.unit
 
 PACKAGE = REPO / "rnncourse"
 MODULES = sorted(PACKAGE.rglob("*.py"))
-# The grading command and its parts: they know nothing of the course's known students.
-CORE = [PACKAGE / "grade.py", *sorted((PACKAGE / "grading").glob("*.py"))]
-CLASSROOM = {"known_class", "variants", "demo", "demo_class", "integrity", "cheat_code"}
+FIXTURES = sorted((REPO / "testing").rglob("*.py"))
+# Each part of the package, by the module prefixes it holds, and what it may import: the engine
+# nothing of ours, the class grader the engine, the course's build both. The test fixtures
+# (testing/) may import anything, and nothing installed imports them.
+PARTS = {"engine": ("rnncourse.engine",), "grading": ("rnncourse.grading", "rnncourse.grade"),
+         "course": ("rnncourse.course",), "testing": ("testing",)}
+MAY_IMPORT = {"engine": {"engine"}, "grading": {"engine", "grading"},
+              "course": {"engine", "grading", "course"}}
 MAX_LINES, MAX_FUNCTION = 300, 60
-# Over the limits, and being rewritten with the judge (whose owners remove them from here).
+# Over the limits, and being rewritten (whose owners remove them from here).
 KNOWN_LONG: set[str] = set()
 
 
 def module_name(path: Path) -> str:
-    return ".".join(path.relative_to(REPO).with_suffix("").parts)
+    return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+
+
+KNOWN = {module_name(p) for p in MODULES + FIXTURES}
+
+
+def part(module: str) -> str | None:
+    """Which part a module belongs to; None for the package's own __init__ and its shim."""
+    for name, prefixes in PARTS.items():
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return name
+    return None
 
 
 def imported(path: Path) -> set[str]:
-    """The rnncourse modules `path` imports (relative imports resolved)."""
-    package = module_name(path).rsplit(".", 1)[0]
+    """The modules of ours that `path` imports anywhere in it (relative imports resolved; a
+    `from package import module` counts as the module)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
-            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else (
+                package if node.level else "")
             module = ".".join(p for p in (base, node.module) if p)
             found |= {module} | {f"{module}.{a.name}" for a in node.names}
-    return {name for name in found if name.startswith("rnncourse")}
+    return found & KNOWN
 
 
-@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
-def test_the_grading_core_does_not_import_the_classroom_tools(path):
-    leaks = {name for name in imported(path) if name.partition(".")[2].split(".")[0] in CLASSROOM}
-    assert not leaks, f"{path.name} imports {sorted(leaks)}"
+@pytest.mark.parametrize("path", MODULES, ids=module_name)
+def test_each_part_imports_only_the_parts_below_it(path):
+    """Does the module import only its own part and those below (engine, grading, course),
+    and never the test fixtures?"""
+    own = part(module_name(path))
+    allowed = MAY_IMPORT.get(own, {"engine", "grading", "course", None})
+    leaks = sorted(n for n in imported(path) if part(n) not in allowed and n != "rnncourse")
+    assert not leaks, f"{module_name(path)} ({own or 'package'}) imports {leaks}"
+
+
+def test_no_module_of_the_package_imports_itself_round_a_cycle():
+    """Is the graph of imports between the package's modules free of cycles?"""
+    graph = {module_name(p): imported(p) for p in MODULES}
+    finished: set[str] = set()
+
+    def visit(node: str, trail: list[str]) -> None:
+        if node in trail:
+            cycle = trail[trail.index(node):] + [node]
+            raise AssertionError(f"import cycle: {' -> '.join(cycle)}")
+        if node in finished:
+            return
+        for nxt in sorted(graph.get(node, ())):
+            if nxt != node and not node.startswith(nxt + "."):  # its own package
+                visit(nxt, [*trail, node])
+        finished.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
 
 
 def docstrings(tree: ast.AST) -> set[int]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from rnncourse.lesson_code import lesson_namespace
-from rnncourse.notebooks import read_notebook
+from rnncourse.engine.notebooks import read_notebook
+from testing.lesson_code import lesson_namespace
 
 from .helpers import flat, printed_text
 

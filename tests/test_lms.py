@@ -22,17 +22,17 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from rnncourse.course import Course
+from rnncourse.engine.nbgrader_run import check_nbgrader
 from rnncourse.grade import main
 from rnncourse.grading.gradebook import NotebookRows, SubmissionRows, write_submission
 from rnncourse.grading.kits import empty_gradebook
-from rnncourse.grading.lms import import_class, read_manifest
-from rnncourse.grading.lms_archive import SafeExtractor
-from rnncourse.grading.lms_export import CANVAS_HEADER, MOODLE_HEADER, export_lms
-from rnncourse.grading.lms_names import collector, notebook_name
-from rnncourse.grading.lms_roster import lms_time, read_roster
+from rnncourse.grading.lms.archive import SafeExtractor
+from rnncourse.grading.lms.export import CANVAS_HEADER, MOODLE_HEADER, export_lms
+from rnncourse.grading.lms.importer import import_class, read_manifest
+from rnncourse.grading.lms.names import collector, notebook_name
+from rnncourse.grading.lms.roster import lms_time, read_roster
 from rnncourse.grading.session import Grader
-from rnncourse.nbgrader_run import check_nbgrader
+from testing.plain_grader import PlainCourse
 
 from .helpers import (
     canvas_name,
@@ -56,10 +56,10 @@ def outside(tmp_path: Path, course: Path) -> set[str]:
 
 
 @pytest.fixture
-def course(tmp_path) -> Course:
+def course(tmp_path) -> PlainCourse:
     """A scratch course with two assignments and an empty gradebook (made once: a new
     gradebook costs nbgrader seconds)."""
-    found = Course.scratch(tmp_path / "course", ["01_simple_rnn", A])
+    found = PlainCourse.scratch(tmp_path / "course", ["01_simple_rnn", A])
     (found.path / "gradebook.db").write_bytes(empty_gradebook(found.course_id))
     return found
 
@@ -415,8 +415,8 @@ def test_nbgraders_own_zip_collect_takes_these_plugins(course):
     (course.path / "release" / A).mkdir(parents=True)
     (course.path / "release" / A / f"{A}.ipynb").write_bytes(NB)
     check_nbgrader(course.path, "zip_collect", A,
-                   "--extractor=rnncourse.grading.lms_archive.SafeExtractor",
-                   "--collector=rnncourse.grading.lms_names.CanvasCollector")
+                   "--extractor=rnncourse.grading.lms.archive.SafeExtractor",
+                   "--collector=rnncourse.grading.lms.names.CanvasCollector")
     placed = sorted(p.relative_to(course.path / "submitted").as_posix()
                     for p in (course.path / "submitted").rglob("*.ipynb"))
     assert placed == [f"9001/{A}/{A}.ipynb", f"9002/{A}/{A}.ipynb"]

@@ -25,9 +25,11 @@ import nbformat
 import pytest
 from nbgrader.utils import parse_utc
 
-from rnncourse.course import Course, course_id
+from rnncourse.engine.course_folder import course_id
+from rnncourse.engine.nbgrader_run import nbgrader_env
 from rnncourse.grading.gradebook import open_gradebook
-from rnncourse.nbgrader_run import nbgrader_env
+from testing import REPO
+from testing.plain_grader import PlainCourse
 
 from .helpers import (
     canvas_name,
@@ -41,7 +43,7 @@ from .helpers import (
 pytestmark = pytest.mark.lesson("04_torch_basic_rnn")
 
 A = "04_torch_basic_rnn"
-CID = course_id()
+CID = course_id(REPO)
 DUE = "2025-01-01 00:00:00 UTC"
 LATE_POLICY = '\nc.LateSubmissionPlugin.penalty_method = "zero"\n'
 STUDENTS = ["perfect", "blank", "mutant_plain_tensors"]
@@ -58,7 +60,7 @@ def read_csv(path: Path) -> list[list[str]]:
         return list(csv.reader(found))
 
 
-def gradebook(course: Course) -> dict[str, tuple]:
+def gradebook(course: PlainCourse) -> dict[str, tuple]:
     """Each student's (score less the late penalty, timestamp, first name, email)."""
     with open_gradebook(course.db_url, CID) as gb:
         return {s.student.id: (max(0.0, s.score - s.late_submission_penalty), s.timestamp,
@@ -67,10 +69,11 @@ def gradebook(course: Course) -> dict[str, tuple]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Course:
+def template(tmp_path_factory) -> PlainCourse:
     """A course of lessons 01 and 04, a zero-for-late policy, 04 released (so its gradebook
     holds 04's cells) and due on DUE: each LMS's course is a copy of it."""
-    course = Course.scratch(tmp_path_factory.mktemp("template") / "course", ["01_simple_rnn", A])
+    course = PlainCourse.scratch(tmp_path_factory.mktemp("template") / "course",
+                                 ["01_simple_rnn", A])
     with open(course.path / "nbgrader_config.py", "a") as config:
         config.write(LATE_POLICY)
     course.generate(A)
@@ -86,9 +89,9 @@ def the_class(template) -> dict[str, bytes]:
             for name, nb in known(A).students(release, STUDENTS).items()}
 
 
-def lms_course(template: Course, tmp_path: Path) -> Course:
+def lms_course(template: PlainCourse, tmp_path: Path) -> PlainCourse:
     shutil.copytree(template.path, tmp_path / "course")
-    return Course(tmp_path / "course")
+    return PlainCourse(tmp_path / "course")
 
 
 CANVAS_BAD = {  # a part of the file's name: what its line must say

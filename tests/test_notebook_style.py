@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from rnncourse.notebooks import grade_id, is_answer_cell, is_test_cell, read_notebook
+from rnncourse.engine.notebooks import grade_id, is_answer_cell, is_test_cell, read_notebook
 
 from .helpers import ASSIGNMENTS
 

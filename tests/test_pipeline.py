@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rnncourse.course import notebook_path
-from rnncourse.demo import CHOSEN
-from rnncourse.integrity import SHADOWS_INTACT
-from rnncourse.notebooks import (
+from rnncourse.course.demo import CHOSEN
+from rnncourse.engine.course_folder import notebook_path
+from rnncourse.engine.notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
     SOLUTION_BEGIN,
@@ -17,6 +16,8 @@ from rnncourse.notebooks import (
     read_notebook,
     strip_markers,
 )
+from testing import REPO
+from testing.integrity import SHADOWS_INTACT
 
 from .helpers import ASSIGNMENTS, LESSONS, cell_view, failed_ids, hidden_lines
 
@@ -29,7 +30,7 @@ CHEATS = [(a, v.name) for a in ASSIGNMENTS for v in LESSONS[a].cheats]
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_committed_release_is_what_nbgrader_generates(graded, name):
     """Is release/ exactly what `nbgrader generate_assignment` makes of source/ now?"""
-    committed = read_notebook(notebook_path("release", name))
+    committed = read_notebook(notebook_path("release", name, REPO))
     assert cell_view(committed) == cell_view(graded[name].release), (
         f"release/{name} is stale: run `make release` and commit it")
     assert all(not c.get("outputs") for c in committed.cells), "release notebooks keep no outputs"
@@ -38,7 +39,7 @@ def test_committed_release_is_what_nbgrader_generates(graded, name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_release_shows_no_solution_or_hidden_test(name):
     """Does the student version leave out every solution and hidden test?"""
-    release = read_notebook(notebook_path("release", name))
+    release = read_notebook(notebook_path("release", name, REPO))
     text = "\n".join(cell.source for cell in release.cells)
     for marker in (SOLUTION_BEGIN, SOLUTION_END, HIDDEN_BEGIN, HIDDEN_END):
         assert marker not in text
@@ -49,7 +50,7 @@ def test_release_shows_no_solution_or_hidden_test(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_solutions_are_in_sync_and_executed(name):
     """Does solutions/ hold the source's cells, run, with outputs and no errors?"""
-    solution = read_notebook(notebook_path("solutions", name))
+    solution = read_notebook(notebook_path("solutions", name, REPO))
     source = LESSONS[name].source
     strip = [(t, strip_markers(s), m) for t, s, m in cell_view(source)]
     ours = [(t, strip_markers(s), m) for t, s, m in cell_view(solution)]

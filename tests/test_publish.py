@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from rnncourse.course import REPO, Course, assignments, notebook_path
-from rnncourse.notebooks import (
+from rnncourse.course.publish import MANIFEST, PublishError, publish, readme_lessons
+from rnncourse.course.submissions import perfect_submission
+from rnncourse.engine.course_folder import assignments, notebook_path
+from rnncourse.engine.notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
     SOLUTION_BEGIN,
     SOLUTION_END,
-    perfect_submission,
     read_notebook,
 )
-from rnncourse.publish import MANIFEST, PublishError, publish, readme_lessons
+from testing import REPO
+from testing.plain_grader import PlainCourse
 
 from .helpers import hidden_lines
 
@@ -27,13 +29,13 @@ URL = "https://github.com/example-org/rnn-course-students"
 COLAB = "https://colab.research.google.com/github/example-org/rnn-course-students/blob/main/"
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)\s]+\)\]\(([^)\s]+)\)")
 ANY_COLAB_NOTEBOOK = re.compile(r"https://colab\.research\.google\.com/github/[^)\s\"]+")
-LESSONS = assignments()
+LESSONS = assignments(REPO)
 
 
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory) -> Path:
     dest = tmp_path_factory.mktemp("students") / "copy"
-    publish(dest, URL)
+    publish(dest, URL, REPO)
     return dest
 
 
@@ -47,7 +49,7 @@ def files_in(folder: Path) -> set[str]:
 
 def instructor_only_lines(name: str) -> set[str]:
     """Distinctive lines between the solution and hidden-test markers of the source notebook."""
-    return hidden_lines(read_notebook(notebook_path("source", name)))
+    return hidden_lines(read_notebook(notebook_path("source", name, REPO)))
 
 
 @pytest.mark.unit
@@ -78,7 +80,7 @@ def test_copy_shows_no_solution_or_hidden_test(copy, name):
 def test_notebook_is_the_release_with_a_badge_first(copy, name):
     """Are the code cells exactly release/'s, behind one markdown cell with the Colab badge?"""
     ours = read_notebook(copy / published_notebook(name))
-    release = read_notebook(notebook_path("release", name))
+    release = read_notebook(notebook_path("release", name, REPO))
 
     def view(cells):
         return [(c.cell_type, c.source, c.get("metadata", {})) for c in cells]
@@ -118,7 +120,7 @@ def test_every_badge_opens_a_notebook_of_the_copy(copy):
 def test_readme_describes_each_lesson_and_how_to_hand_in(copy):
     """Does the students' README list the course README's lessons with what each teaches?"""
     readme = (copy / "README.md").read_text()
-    _, lessons = readme_lessons()
+    _, lessons = readme_lessons(REPO)
     assert [les.name for les in lessons] == LESSONS
     for les in lessons:
         assert f"[{les.name}]({published_notebook(les.name)})" in readme
@@ -148,14 +150,14 @@ def test_licence_is_cc_by_and_links_the_official_text(copy):
 )
 def test_url_other_than_a_github_repository_is_refused(tmp_path, url):
     with pytest.raises(PublishError, match="https://github.com/OWNER/REPO"):
-        publish(tmp_path / "copy", url)
+        publish(tmp_path / "copy", url, REPO)
     assert not (tmp_path / "copy").exists()
 
 
 @pytest.mark.unit
 def test_github_url_variants_and_branch(tmp_path):
     """Are .git and a trailing slash accepted, and does --branch reach every badge?"""
-    publish(tmp_path / "copy", URL + ".git/", branch="spring-2025")
+    publish(tmp_path / "copy", URL + ".git/", REPO, branch="spring-2025")
     readme = (tmp_path / "copy" / "README.md").read_text()
     prefix = COLAB.replace("/blob/main/", "/blob/spring-2025/")
     assert badge_links(readme) and all(link.startswith(prefix) for link in badge_links(readme))
@@ -166,7 +168,7 @@ def test_github_url_variants_and_branch(tmp_path):
 def test_destination_inside_the_course_is_refused(inside):
     dest = REPO / inside
     with pytest.raises(PublishError, match=f"{re.escape(str(dest.resolve()))} is inside"):
-        publish(dest, URL, force=True)
+        publish(dest, URL, REPO, force=True)
     assert not (REPO / "published").exists()
 
 
@@ -174,9 +176,9 @@ def test_destination_inside_the_course_is_refused(inside):
 def test_destination_that_is_not_empty_is_refused_and_left_alone(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(PublishError, match=f"{re.escape(str(tmp_path))} is not empty"):
-        publish(tmp_path, URL)
+        publish(tmp_path, URL, REPO)
     with pytest.raises(PublishError, match="not an earlier students' copy"):
-        publish(tmp_path, URL, force=True)
+        publish(tmp_path, URL, REPO, force=True)
     assert files_in(tmp_path) == {"notes.txt"}
 
 
@@ -186,21 +188,21 @@ def test_force_replaces_only_an_earlier_copy(tmp_path):
     dest = tmp_path / "clone"
     (dest / ".git").mkdir(parents=True)
     (dest / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
-    publish(dest, URL)  # a folder holding only a clone's .git counts as empty
+    publish(dest, URL, REPO)  # a folder holding only a clone's .git counts as empty
     (dest / "LICENSE").write_text("stale")
-    publish(dest, URL, force=True)
+    publish(dest, URL, REPO, force=True)
     assert (dest / "LICENSE").read_text() == (REPO / "LICENSE").read_text()
     assert (dest / ".git" / "HEAD").is_file()
     (dest / "lessons" / "answers.py").write_text("print('mine')")
     with pytest.raises(PublishError, match=r"lessons/answers\.py"):
-        publish(dest, URL, force=True)
+        publish(dest, URL, REPO, force=True)
     assert (dest / "lessons" / "answers.py").is_file() and (dest / "README.md").is_file()
 
 
 @pytest.mark.unit
 def test_command_line_and_make_target_explain_what_is_missing(tmp_path):
-    """Do `python -m rnncourse.publish` and `make publish` fail with a clear message?"""
-    cmd = [sys.executable, "-m", "rnncourse.publish", str(tmp_path / "c"),
+    """Do `python -m rnncourse.course.publish` and `make publish` fail with a clear message?"""
+    cmd = [sys.executable, "-m", "rnncourse.course.publish", str(tmp_path / "c"),
            "--repo-url", "https://example.org/rnn"]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.returncode == 2 and "https://github.com/OWNER/REPO" in done.stderr
@@ -216,9 +218,9 @@ def test_command_line_and_make_target_explain_what_is_missing(tmp_path):
 def test_notebook_from_the_copy_grades_like_the_release(tmp_path, copy):
     """Does a perfect submission started from the copy (badge cell and all) get full marks?"""
     name = LESSONS[0]
-    course = Course.scratch(tmp_path / "course", [name])
+    course = PlainCourse.scratch(tmp_path / "course", [name])
     course.generate(name)
-    source = read_notebook(notebook_path("source", name))
+    source = read_notebook(notebook_path("source", name, REPO))
     published = read_notebook(copy / published_notebook(name))
     course.submit(name, "from_colab", perfect_submission(source, published))
     assert course.autograde(name) == {}

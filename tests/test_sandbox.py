@@ -23,22 +23,24 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnncourse.course import Course, notebook_path
-from rnncourse.notebooks import (
+from rnncourse.course.submissions import perfect_submission
+from rnncourse.engine.course_folder import notebook_path
+from rnncourse.engine.notebooks import (
     cells_by_id,
     grade_id,
     is_answer_cell,
-    perfect_submission,
     read_notebook,
 )
-from rnncourse.sandbox import SandboxUnavailable
+from rnncourse.engine.sandbox import SandboxUnavailable
+from testing import REPO
+from testing.plain_grader import PlainCourse
 
 from .helpers import hidden_lines
 
 NAME = "01_simple_rnn"
 pytestmark = pytest.mark.lesson(NAME)
 # A tight budget, so the endless loops end soon; per cell 20 s, per notebook 60 s.
-LIMITS = ("\nc.Execute.timeout = 20\nc.GradingSandbox.notebook_time_limit = 60\n"
+LIMITS = ("\nc.Execute.timeout = 20\nc.GradingLimits.notebook_time_limit = 60\n"
           "c.GradingSandbox.box_root = {boxes!r}\n")
 CLASS_BOUND_SECONDS = 600
 
@@ -250,12 +252,12 @@ def sandbox_processes(boxes: str) -> list[str]:
 def adversarial(tmp_path_factory):
     """The class graded: honest scores, scores, problems, and what was seen around the run."""
     root = tmp_path_factory.mktemp("adversarial")
-    course = Course.scratch(root / "course", [NAME])
+    course = PlainCourse.scratch(root / "course", [NAME])
     boxes = root / "boxes"
     with open(course.path / "nbgrader_config.py", "a") as config:
         config.write(LIMITS.format(boxes=str(boxes)))
     release = course.generate(NAME)
-    source = read_notebook(notebook_path("source", NAME))
+    source = read_notebook(notebook_path("source", NAME, REPO))
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -374,7 +376,7 @@ def test_memory_and_processes_are_bounded_by_the_sandbox(adversarial):
 
 def test_grading_stops_before_any_code_runs_without_bubblewrap(tmp_path):
     """With no bwrap on PATH, does autograde refuse to start, saying how to fix it?"""
-    course = Course.scratch(tmp_path / "course", [NAME])
+    course = PlainCourse.scratch(tmp_path / "course", [NAME])
     release = course.generate(NAME)
     course.submit(NAME, "someone", release)
     path = os.environ["PATH"]

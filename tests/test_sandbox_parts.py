@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
-from rnncourse import sandbox
-from rnncourse.course import REPO
-from rnncourse.guarded_execute import GuardedExecute
-from rnncourse.kernel_protocol import IMPORTS_ENV, TOKEN_ENV, UID_ENV
+from rnncourse.engine import sandbox
+from rnncourse.engine.channel import IMPORTS_ENV, TOKEN_ENV, UID_ENV
+from rnncourse.engine.judged_execute import JudgedExecute
+from rnncourse.engine.limits import GradingLimits
+from testing import REPO
 
 pytestmark = pytest.mark.unit
 
@@ -66,7 +67,7 @@ def test_the_kernel_gets_only_the_environment_it_needs(box):
     assert env[UID_ENV] == "1234" and env["TMPDIR"] == "/tmp"
     assert not env["PATH"].startswith("/grader")
     assert UID_ENV not in dict(options(sandbox.bwrap_argv(box, ENV, uid=None), "--setenv"))
-    assert argv[argv.index("--") + 1:] == [sys.executable, sandbox.GUARD_INSIDE, "-f",
+    assert argv[argv.index("--") + 1:] == [sys.executable, sandbox.KERNEL_INSIDE, "-f",
                                             "{connection_file}"]
 
 
@@ -80,12 +81,22 @@ def test_the_box_has_its_own_network_processes_and_users(monkeypatch):
 
 
 def test_the_limits_are_set_before_bubblewrap_starts():
-    limits = sandbox.GradingSandbox(config=Config(
-        {"GradingSandbox": {"memory_limit": 2**30, "max_processes": 64}}))
+    limits = GradingLimits(config=Config(
+        {"GradingLimits": {"memory_limit": 2**30, "max_processes": 64}}))
     prefix = sandbox.limits_prefix(limits)
-    assert prefix[:3] == [sys.executable, "-m", "rnncourse.sandbox_launch"]
+    assert prefix[:3] == [sys.executable, "-m", "rnncourse.engine.sandbox_launch"]
     assert f"--memory={2**30}" in prefix and "--processes=64" in prefix
     assert f"--file-bytes={256 * 2**20}" in prefix and prefix[-1] == "--"
+
+
+def test_a_limit_set_under_its_old_name_still_applies_with_a_warning():
+    """Does `c.GradingSandbox.memory_limit` (the name before GradingLimits) still work, saying
+    what to write instead, while a limit set under the new name wins?"""
+    config = Config({"GradingSandbox": {"memory_limit": 2**30, "max_processes": 8},
+                     "GradingLimits": {"max_processes": 64}})
+    with pytest.warns(FutureWarning, match="c.GradingLimits.memory_limit"):
+        limits = GradingLimits(config=config)
+    assert (limits.memory_limit, limits.max_processes) == (2**30, 64)
 
 
 def test_the_packages_the_course_imports_are_found_in_order():
@@ -100,10 +111,10 @@ def stream(text: str) -> dict:
 
 
 def test_a_cells_output_is_cut_at_the_limit_with_a_note():
-    execute = GuardedExecute(config=Config({"GradingSandbox": {"max_output_bytes": 100}}))
+    execute = JudgedExecute(config=Config({"GradingLimits": {"max_output_bytes": 100}}))
     execute.reset_execution_trackers()                  # as nbclient does for a notebook,
     execute.clear_before_next_output = False            # for a cell,
-    execute._output_bytes, execute._answers = {}, {}   # and GuardedExecute.preprocess does
+    execute._output_bytes, execute._answers = {}, {}   # and JudgedExecute.preprocess does
     outs: list = []
     for _ in range(5):
         execute.output(outs, stream("x" * 40), None, 0)

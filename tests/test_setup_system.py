@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from rnncourse import sandbox
-from rnncourse.course import REPO
+from rnncourse.engine import sandbox
+from testing import REPO
 
 pytestmark = pytest.mark.unit
 

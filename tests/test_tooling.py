@@ -10,13 +10,14 @@ import sys
 import nbformat
 import pytest
 
-from rnncourse import known_class
-from rnncourse.course import REPO, AssignmentError, Course, require_assignments
-from rnncourse.demo import CHOSEN
-from rnncourse.known_class import KnownClassError
-from rnncourse.nbgrader_run import nbgrader_env
-from rnncourse.notebooks import NotebookError, merge_streams, read_notebook
-from rnncourse.variants import Patch, mutant
+from rnncourse.course.demo import CHOSEN
+from rnncourse.engine.course_folder import AssignmentError, require_assignments
+from rnncourse.engine.nbgrader_run import nbgrader_env
+from rnncourse.engine.notebooks import NotebookError, merge_streams, read_notebook
+from testing import REPO, known_class
+from testing.known_class import KnownClassError
+from testing.plain_grader import PlainCourse
+from testing.variants import Patch, mutant
 
 from .helpers import VARIANTS, known
 
@@ -51,12 +52,12 @@ def test_missing_notebook_is_named(tmp_path):
 def test_unknown_assignment_lists_the_known_ones():
     """Does asking for an assignment that does not exist say which ones do?"""
     with pytest.raises(AssignmentError) as err:
-        require_assignments(["99_no_such_lesson"])
+        require_assignments(["99_no_such_lesson"], REPO)
     assert "99_no_such_lesson" in str(err.value) and "01_simple_rnn" in str(err.value)
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize("module", ["rnncourse.demo", "rnncourse.build release"])
+@pytest.mark.parametrize("module", ["rnncourse.course.demo", "rnncourse.course.build release"])
 def test_command_line_rejects_an_unknown_assignment(module):
     """Do the commands exit with status 2 and one clear line for a missing assignment?"""
     cmd = [sys.executable, "-m", *module.split(), "99_no_such_lesson"]
@@ -72,7 +73,7 @@ def test_stale_mutant_patch_is_an_error():
     stale = mutant("stale", "patch text that is not in the solution", {"test_copy_weights"},
                    Patch("copy_weights", old="this line is not there", new=""))
     release = read_notebook(REPO / "release" / "01_simple_rnn" / "01_simple_rnn.ipynb")
-    from rnncourse.notebooks import perfect_submission
+    from rnncourse.course.submissions import perfect_submission
 
     with pytest.raises(ValueError, match="occurs 0 times"):
         stale.apply(perfect_submission(les.source, release))
@@ -106,7 +107,7 @@ def test_alternative_named_like_a_generated_one_is_an_error(tmp_path):
     """Can a hand-written alternative hide a generated one by taking its name? It must not."""
     real = VARIANTS / "01_simple_rnn.py"
     (tmp_path / "01_simple_rnn.py").write_text(
-        "from rnncourse.variants import Patch, alternative, load_variants\n"
+        "from testing.variants import Patch, alternative, load_variants\n"
         f"MUTANTS, ALTERNATIVES = load_variants({str(real)!r})\n"
         "ALTERNATIVES.append(alternative('noisy_debugging', 'prints', Patch('rnn_layer', 'x')))\n")
     with pytest.raises(KnownClassError, match="noisy_debugging have the names of generated"):
@@ -121,7 +122,7 @@ def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path):
     progress bar then never share this process's captured streams.
     """
     name = "01_simple_rnn"
-    Course.scratch(tmp_path, [name]).generate(name)
+    PlainCourse.scratch(tmp_path, [name]).generate(name)
     script = ("import sys; from pathlib import Path; from rnncourse import demo; "
               "sys.exit(demo.run([sys.argv[1]], root=Path(sys.argv[2])))")
     done = subprocess.run([sys.executable, "-c", script, name, str(tmp_path)],
@@ -146,8 +147,8 @@ def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path):
 def test_tooling_code_is_ruff_clean():
     """Is the Python code (tooling, tests, config) clean by the project's ruff rules?"""
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "rnncourse", "tests", "nbgrader_config.py",
-         "scripts", *(p for p in ["benchmarks"] if (REPO / p).is_dir())],
+        [sys.executable, "-m", "ruff", "check", "rnncourse", "testing", "tests",
+         "nbgrader_config.py", "scripts", *(p for p in ["benchmarks"] if (REPO / p).is_dir())],
         capture_output=True, text=True, cwd=REPO,
     )
     assert done.returncode == 0, done.stdout + done.stderr

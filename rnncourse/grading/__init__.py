@@ -11,13 +11,8 @@
 * `report` -- grades.csv, the table of checks and the plot;
 * `gradebook` -- nbgrader's gradebook, read and written through nbgrader's own API;
 * `problems` -- `Stop` (nothing can run) and `Problem` (one submission cannot be graded);
-* `lms` -- `import_class()`: a Canvas or Moodle submissions download (or a folder of
-  notebooks) into submitted/, through nbgrader's zip_collect plugins: `lms_archive` (the
-  extractor, with limits), `lms_names` (the collectors: how each LMS names the files),
-  `lms_roster` (the LMS's own export of the class);
-* `lms_export` -- `export_lms()`: the grades as Canvas's or Moodle's grade import reads them,
-  and the feedback named for their bulk upload.
+* `lms` -- to and from Canvas and Moodle (its own map in lms/__init__.py).
 
-Nothing here knows the course's lessons or its known students (rnncourse.known_class and the
-demo are built on top of it).
+Built on `rnncourse.engine`; nothing here imports `rnncourse.course` or knows the course's
+lessons or its known students (tests/test_layout.py).
 """

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..nbgrader_run import environment_on_path
+from ..engine.nbgrader_run import environment_on_path
 
 
 class GradebookError(Exception):

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..course import CONFIG, Course
+from ..engine.course_folder import CONFIG, Course
 from .gradebook import copy_assignment, fingerprint, has_assignment, open_gradebook, sqlite_url
 from .session import Grader
 from .submission import AssignmentKit, generate_assignment, read_folder

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..course import assignments
-from ..notebooks import NotebookError, grade_id, read_notebook
+from ..engine.course_folder import assignments
+from ..engine.notebooks import NotebookError, grade_id, read_notebook
 from .kits import assignment_kit
 from .problems import Problem
 from .records import graded_seconds, up_to_date

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import review
+from ..engine import review_flags
 from .gradebook import has_assignment, scores
 from .session import REPORTS, Grader
 
@@ -106,14 +106,14 @@ def format_checks(assignment: str, checks: list[Check]) -> str:
 
 
 def flagged_section(root: Path, assignment: str) -> str:
-    """The report's list of submissions flagged for review (rnncourse.review), or ""."""
-    flagged = review.flags_in_course(root, assignment)
+    """The report's list of submissions flagged for review (engine.review_flags), or ""."""
+    flagged = review_flags.flags_in_course(root, assignment)
     if not flagged:
         return ""
     return (f"\n\n{assignment}: flagged for review, not scored ({len(flagged)} "
             "submissions whose own code reaches into the interpreter or the "
             "grader, or uses the layer a task asks students to write):\n"
-            + review.format_flags(flagged))
+            + review_flags.format_flags(flagged))
 
 
 def plot(assignment: str, checks: list[Check], totals: dict[str, float], maximum: float,

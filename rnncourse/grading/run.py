@@ -34,7 +34,7 @@ def grade(grader: Grader, names: list[str], workers: int | None = None,
     """Grade every submission of the assignments `names` (see rnncourse.grade)."""
     started = time.perf_counter()
     if scheduler is None:
-        require_sandbox(grader.config)
+        stop_without_sandbox(grader.config)
     run = Run()
     plans = [plan_assignment(grader, name, force, say) for name in names]
     for plan in plans:
@@ -52,13 +52,13 @@ def grade(grader: Grader, names: list[str], workers: int | None = None,
     return run
 
 
-def require_sandbox(config) -> None:
+def stop_without_sandbox(config) -> None:
     """`Stop` unless this machine can make the grading sandbox the course's nbgrader `config`
     asks for (the workers of a Dask cluster check their own)."""
-    from ..sandbox import GradingSandbox, SandboxUnavailable
+    from ..engine.sandbox import SandboxUnavailable, require_sandbox
 
     try:
-        GradingSandbox(config=config).check()
+        require_sandbox(config)
     except SandboxUnavailable as err:
         raise Stop(f"grading stopped before running any submission: {err}") from err
 

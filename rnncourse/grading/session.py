@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..course import course_id, db_url, load_config
+from ..engine.course_folder import course_id, db_url, load_config
 from .gradebook import GradebookError, late_penalties, open_gradebook
 from .problems import Stop
 from .submission import IGNORED

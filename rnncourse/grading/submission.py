@@ -6,7 +6,7 @@ that holds only the assignment's cells, copied from the course gradebook. Each t
 kit and one `Submission` (the files of submitted/<student>/<assignment>/), so it needs no shared
 filesystem: `grade_submission` builds a scratch course in a temporary folder, runs nbgrader's
 autograde and generate_feedback there for that one student (so the course's config, the
-sandbox and the guarded kernel apply exactly as for `nbgrader autograde`), and returns an
+sandbox and the student's kernel apply exactly as for `nbgrader autograde`), and returns an
 `Outcome`: the autograded and feedback folders as bytes and the rows nbgrader recorded. Only
 the command's own process writes the course: the course gradebook never sees two writers.
 
@@ -30,7 +30,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..nbgrader_run import QUIET_ENV, environment_on_path, errors_in_log
+from ..engine.nbgrader_run import QUIET_ENV, environment_on_path, errors_in_log
 from .gradebook import SubmissionRows, open_gradebook, sqlite_url, submission_rows
 
 CONFIG = "nbgrader_config.py"
@@ -178,7 +178,7 @@ def grade_submission(kit: AssignmentKit, submission: Submission) -> Outcome:
 def _grade(kit: AssignmentKit, submission: Submission) -> Outcome:
     from nbgrader.converters import Autograde, GenerateFeedback
 
-    from ..sandbox import GradingSandbox, SandboxUnavailable
+    from ..engine.sandbox import SandboxUnavailable, require_sandbox
 
     started = time.perf_counter()
     a, s = kit.assignment, submission.student
@@ -196,7 +196,7 @@ def _grade(kit: AssignmentKit, submission: Submission) -> Outcome:
         write_folder(root / "submitted" / s / a, submission.files)
         config = nbgrader_config(root, a, s, kit.course_id)
         try:
-            GradingSandbox(config=config).check()
+            require_sandbox(config)
         except SandboxUnavailable as err:
             raise SandboxMissing(f"{outcome.worker}: {err}") from None
 

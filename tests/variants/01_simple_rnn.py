@@ -3,7 +3,7 @@
 Grade ids: S = test_rnn_layer_shapes, R = test_rnn_layer_recurrence, C = test_copy_weights.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 S, R, C = "test_rnn_layer_shapes", "test_rnn_layer_recurrence", "test_copy_weights"
 
@@ -180,7 +180,7 @@ def copy_simple_rnn_weights(keras_rnn, layer):
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_global_x_shape",
     "typical_bug_2": "mutant_tanh_activation",

@@ -4,7 +4,7 @@ Grade ids: CELL = test_rnn_cell, LAYER = test_rnn_layer, COPY = test_copy_weight
 KCELL = test_keras_rnn_cell.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 CELL, LAYER = "test_rnn_cell", "test_rnn_layer"
 COPY, KCELL = "test_copy_weights", "test_keras_rnn_cell"
@@ -214,7 +214,7 @@ class KerasRNNCell(keras.layers.Layer):
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_layer_state_not_carried",
     "typical_bug_2": "mutant_copy_recurrent_transposed",

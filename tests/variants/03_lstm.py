@@ -3,7 +3,7 @@
 Grade ids: L = test_lstm_cell, Y = test_lstm_layer, W = test_copy_weights.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 L, Y, W = "test_lstm_cell", "test_lstm_layer", "test_copy_weights"
 
@@ -206,7 +206,7 @@ def copy_lstm_weights(keras_lstm, my_lstm):
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_forget_gate_unused",
     "typical_bug_2": "mutant_gate_order_ifoc",

@@ -3,7 +3,7 @@
 Grade ids: B = test_basic_rnn, S = test_seq_rnn, T = test_to_torch_rnn, C = test_clean_rnn.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 B, S, T, C = "test_basic_rnn", "test_seq_rnn", "test_to_torch_rnn", "test_clean_rnn"
 
@@ -179,7 +179,7 @@ ALTERNATIVES = [
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_plain_tensors",
     "typical_bug_2": "mutant_seq_returns_last_state",

@@ -4,7 +4,7 @@ Grade ids: S = test_rnn_step, F = test_rnn_forward, T = test_to_torch_rnn,
 L = test_sequence_loss, G = test_state_grad_norms, U = test_train_step, B = test_tbptt_epoch.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 S, F, T = "test_rnn_step", "test_rnn_forward", "test_to_torch_rnn"
 L, G, U, B = "test_sequence_loss", "test_state_grad_norms", "test_train_step", "test_tbptt_epoch"
@@ -143,7 +143,7 @@ ALTERNATIVES = [
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_step_tanh",
     "typical_bug_2": "mutant_train_no_zero_grad",

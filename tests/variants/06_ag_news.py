@@ -4,7 +4,7 @@ Grade ids: D = test_data_functions, V = test_vectorizer, R = test_rnn_classifier
 M = test_masked_rnn_classifier, B = test_lstm_classifiers.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 D, V, R = "test_data_functions", "test_vectorizer", "test_rnn_classifier"
 M, B = "test_masked_rnn_classifier", "test_lstm_classifiers"
@@ -98,7 +98,7 @@ ALTERNATIVES = [
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_text_without_space",
     "typical_bug_2": "mutant_masked_without_mask_zero",

@@ -5,7 +5,7 @@ K0 = test_keras_gru_reset_before, P = test_keras_to_torch, B = test_torch_to_ker
 A = test_adding_problem, U = test_units_for_budget.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 C, Y = "test_torch_gru_cell", "test_torch_gru_layer"
 K, K0 = "test_keras_gru_cell", "test_keras_gru_reset_before"
@@ -359,7 +359,7 @@ def units_for_budget(kind, input_size, budget):
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_cell_update_gate_reversed",
     "typical_bug_2": "mutant_port_keeps_keras_order",

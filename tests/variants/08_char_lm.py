@@ -4,7 +4,7 @@ Grade ids: V = test_vocab, B = test_batches, M = test_char_model, L = test_loss_
 U = test_train_tbptt, S = test_sample.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 V, B, M = "test_vocab", "test_batches", "test_char_model"
 L, U, S = "test_loss_perplexity", "test_train_tbptt", "test_sample"
@@ -216,7 +216,7 @@ def sample(model, prefix, n, temperature=1.0, top_k=None, generator=None):
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_train_state_reset",
     "typical_bug_2": "mutant_sample_multiplies_temperature",

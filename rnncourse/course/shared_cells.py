@@ -1,0 +1,117 @@
+"""Copy the lessons' shared helpers into the source notebooks (d2l's `#@save`, for a course).
+
+    python -m rnncourse.course.shared_cells            rewrite every copy in source/
+    python -m rnncourse.course.shared_cells --check    list the copies that differ; exit 1 if any
+
+A helper is written once, as a block between `#@save NAME` and `#@end` in one of `SOURCES`.
+A locked cell of a lesson says which blocks it holds with a region
+
+    #@shared probe check_shape random_inputs
+    ...
+    #@end shared
+
+and everything between the two marker lines is the blocks' text, in that order, generated.
+`make release` runs this first; tests/test_lesson_helpers.py checks that every copy matches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from ..engine.course_folder import add_course_option, assignments, notebook_path
+from ..engine.notebooks import NotebookError, read_notebook, write_notebook
+
+HERE = Path(__file__).resolve().parent
+SOURCES = (HERE.parent / "engine" / "plain_data.py", HERE / "lesson_helpers.py",
+           HERE / "lesson_helpers_torch.py")
+BEGIN = "#@shared"
+END = "#@end shared"
+SAVE = re.compile(r"^#@save (\S+)\s*$")
+
+
+def blocks(sources=SOURCES) -> dict[str, str]:
+    """Every `#@save` block of the helper files, by name (its text, without the markers)."""
+    found: dict[str, str] = {}
+    for path in sources:
+        name, lines = None, []
+        for line in Path(path).read_text().splitlines():
+            match = SAVE.match(line)
+            if match:
+                name, lines = match.group(1), []
+            elif line.strip() == "#@end" and name is not None:
+                if name in found:
+                    raise ValueError(f"{path}: a second block named {name!r}")
+                found[name] = "\n".join(lines).strip("\n")
+                name = None
+            elif name is not None:
+                lines.append(line)
+    return found
+
+
+def expand(source: str, known: dict[str, str], where: str = "cell") -> str:
+    """`source` with each `#@shared` region's body regenerated from the blocks it names."""
+    out: list[str] = []
+    lines = source.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        out.append(line)
+        i += 1
+        if not line.startswith(BEGIN + " ") and line != BEGIN:
+            continue
+        names = line[len(BEGIN):].split()
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ValueError(f"{where}: no shared helper {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(known))})")
+        end = next((j for j in range(i, len(lines)) if lines[j] == END), None)
+        if end is None:
+            raise ValueError(f"{where}: '{line}' has no '{END}' line after it")
+        out.append("\n\n\n".join(known[n] for n in names))
+        out.append(END)
+        i = end + 1
+    return "\n".join(out)
+
+
+def sync(root: Path, names: list[str] | None = None, write: bool = True) -> list[str]:
+    """Regenerate the shared regions of the source notebooks; the cells that changed."""
+    known = blocks()
+    changed = []
+    for name in names or assignments(root):
+        path = notebook_path("source", name, root)
+        nb = read_notebook(path)
+        touched = False
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or BEGIN not in cell.source:
+                continue
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {index}")
+            new = expand(cell.source, known, f"{path}, {gid}")
+            if new != cell.source:
+                changed.append(f"{name}: {gid}")
+                cell.source, touched = new, True
+        if touched and write:
+            write_notebook(nb, path)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; list differences")
+    parser.add_argument("assignments", nargs="*")
+    add_course_option(parser)
+    args = parser.parse_args(argv)
+    try:
+        changed = sync(args.course, args.assignments or None, write=not args.check)
+    except (ValueError, NotebookError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for line in changed:
+        print(("differs: " if args.check else "rewrote: ") + line)
+    return 1 if (args.check and changed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

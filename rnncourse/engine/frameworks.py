@@ -1,0 +1,57 @@
+"""What the engine knows of each framework a lesson may use, in one place.
+
+* which packages the student's kernel and the judge load before a notebook's first cell (the
+  heavy ones every check uses), when the notebook's course cells import them;
+* how the judge resets a framework between two notebooks (Keras keeps a global session);
+* which packages' tensors plain data turns into arrays. The lessons' copy of `plain` (the
+  `#@save plain` block of plain_data.py, copied into every notebook) must stand alone, so it
+  spells these out itself; tests/test_judge.py checks that it says the same.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    packages: tuple[str, ...]        # its top-level packages
+    preload: bool = True             # loaded before the first cell when the course imports it
+    reset: str | None = None         # "package.attr.function" called between two notebooks
+    tensors_as_arrays: bool = False  # plain data turns its tensors into NumPy arrays
+
+
+FRAMEWORKS = (
+    Framework("numpy", ("numpy",)),
+    Framework("pytorch", ("torch",)),
+    Framework("tensorflow", ("tensorflow", "keras", "tf_keras"),
+              reset="keras.backend.clear_session", tensors_as_arrays=True),
+    Framework("matplotlib", ("matplotlib",)),
+)
+PRELOAD = frozenset(p for f in FRAMEWORKS if f.preload for p in f.packages)
+TENSORS_AS_ARRAYS = tuple(p for f in FRAMEWORKS if f.tensors_as_arrays for p in f.packages)
+
+
+def preloaded(imports: list[str]) -> list[str]:
+    """The course cells' imports (in order) that are loaded before the first cell runs."""
+    return [name for name in imports if name.partition(".")[0] in PRELOAD]
+
+
+def reset_loaded() -> None:
+    """Reset the frameworks this process has loaded, as between two notebooks."""
+    for framework in FRAMEWORKS:
+        if framework.reset is None:
+            continue
+        package, *path = framework.reset.split(".")
+        target = sys.modules.get(package)
+        if target is None:
+            continue
+        with contextlib.suppress(Exception):
+            for attribute in path:
+                target = getattr(target, attribute)
+            target()

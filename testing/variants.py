@@ -1,0 +1,63 @@
+"""Known submissions built as small patches over the perfect student.
+
+Each assignment has a variants file `<assignment>.py` (the course's are in tests/variants/)
+that defines:
+
+* ``MUTANTS`` -- realistic buggy submissions, each with the exact set of grade ids it must fail;
+* ``ALTERNATIVES`` -- correct submissions written differently, which must get full marks;
+* ``DEMO`` -- which known students (testing.known_class) `make demo` shows in its rows
+  `typical_bug_1`, `typical_bug_2` and `different_but_right` (saved for the demo by
+  rnncourse.demo_class).
+
+The pipeline tests grade every mutant and alternative with nbgrader, in the class that
+testing.known_class builds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from rnncourse.course.submissions import Patch, Variant
+
+
+def mutant(name: str, why: str, fails: set[str], *patches: Patch) -> Variant:
+    if not fails:
+        raise ValueError(f"mutant {name} must list the grade ids it fails")
+    return Variant(name=name, patches=patches, fails=frozenset(fails), why=why)
+
+
+def alternative(name: str, why: str, *patches: Patch) -> Variant:
+    return Variant(name=name, patches=patches, why=why)
+
+
+def load_variants(path: Path | str) -> tuple[list[Variant], list[Variant]]:
+    """Load ``(MUTANTS, ALTERNATIVES)`` from a variants file."""
+    module = _load(path)
+    return list(module.MUTANTS), list(module.ALTERNATIVES)
+
+
+def load_demo(path: Path | str) -> dict[str, str] | None:
+    """The ``DEMO`` mapping of a variants file, `{demo row: known student}`; None if it has none."""
+    demo = getattr(_load(path), "DEMO", None)
+    return None if demo is None else dict(demo)
+
+
+def demo_problem(path: Path | str, chosen: dict[str, str] | None, rows: list[str]) -> str | None:
+    """What is wrong with the ``DEMO`` `chosen` of the variants file `path` for the demo's
+    `rows`; None when it fills exactly those rows."""
+    if chosen is not None and set(chosen) == set(rows):
+        return None
+    given = "no DEMO" if chosen is None else f"DEMO for {', '.join(sorted(chosen))}"
+    return (f"{path} must set DEMO = {{row: known student}} for the demo's rows "
+            f"{', '.join(rows)}; it has {given}")
+
+
+def _load(path: Path | str):
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no variants file for this assignment")
+    spec = importlib.util.spec_from_file_location(f"variants_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
