@@ -21,7 +21,9 @@ pytestmark = pytest.mark.unit
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 GUIDE = (REPO / "docs" / "instructors.md").read_text(encoding="utf-8")
+ARCHITECTURE = (REPO / "ARCHITECTURE.md").read_text(encoding="utf-8")
 DOCS = {"README.md": README, "docs/instructors.md": GUIDE}
+ALL_DOCS = {**DOCS, "ARCHITECTURE.md": ARCHITECTURE}
 RESULTS = json.loads((REPO / "benchmarks" / "results" / "ag_news.json").read_text())
 
 
@@ -87,10 +89,10 @@ def test_the_readmes_lesson_06_figures_are_the_benchmarks():
     assert sizes in flat(lesson_06_prose())
 
 
-@pytest.mark.parametrize("doc", DOCS)
+@pytest.mark.parametrize("doc", ALL_DOCS)
 def test_every_file_the_docs_name_exists(doc):
-    named = set(re.findall(r"`((?:rnncourse|tests|benchmarks|scripts|docs|\.ci)/[\w./-]*)`",
-                           DOCS[doc]))
+    named = set(re.findall(
+        r"`((?:rnncourse|testing|tests|benchmarks|scripts|docs|\.ci)/[\w./-]*)`", ALL_DOCS[doc]))
     missing = sorted(p for p in named if not re.search(r"NN_|<|\*", p)
                      and not (REPO / p).exists())
     assert not missing, f"{doc} names files that do not exist: {missing}"
@@ -98,9 +100,28 @@ def test_every_file_the_docs_name_exists(doc):
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_every_module_the_docs_run_exists(doc):
-    modules = set(re.findall(r"python -m (rnncourse(?:\.\w+)+)", DOCS[doc]))
+    modules = set(re.findall(r"python -m ((?:rnncourse|testing)(?:\.\w+)+)", DOCS[doc]))
     missing = sorted(m for m in modules if importlib.util.find_spec(m) is None)
     assert modules and not missing, f"{doc} runs modules that do not exist: {missing}"
+
+
+def test_every_module_the_architecture_names_exists_and_each_folder_lists_its_own():
+    """Does ARCHITECTURE.md name only modules that exist, and does each folder's __init__
+    list every module in it (and none that is gone)?"""
+    named = set(re.findall(r"\b((?:engine|grading|course)/[\w/]+\.py)", ARCHITECTURE))
+    assert named, "ARCHITECTURE.md names no module"
+    missing = sorted(p for p in named if not (REPO / "rnncourse" / p).is_file())
+    assert not missing, f"ARCHITECTURE.md names modules that do not exist: {missing}"
+    for init in sorted((REPO / "rnncourse").rglob("__init__.py")):
+        folder = init.parent
+        listed = set(re.findall(r"`(\w+)`", init.read_text()))
+        if folder.name == "rnncourse":
+            modules = {p.name for p in folder.iterdir() if p.is_dir() and (p / "__init__.py")
+                       .is_file()}
+        else:
+            modules = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+            modules |= {p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
+        assert modules <= listed, f"{init} does not list {sorted(modules - listed)}"
 
 
 @pytest.mark.parametrize("doc", DOCS)
