@@ -143,3 +143,26 @@ def test_modules_and_functions_stay_short(path):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION]
     assert not long, f"{path.name}: {', '.join(long)}"
+
+
+def test_the_old_names_in_an_earlier_course_config_still_load_with_a_warning():
+    """Does a course folder whose nbgrader_config.py names the modules and classes by their
+    names before the three folders still get the right ones, told what to write instead?"""
+    script = (
+        "import warnings\n"
+        "from traitlets.utils.importstring import import_item\n"
+        "warnings.simplefilter('always')\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    old = import_item('rnncourse.guarded_execute.GuardedExecute')\n"
+        "    step = import_item('rnncourse.nbgrader_steps.StderrIsOutput')\n"
+        "    plugin = import_item('rnncourse.grading.lms_names.CanvasCollector')\n"
+        "from rnncourse.engine.judged_execute import JudgedExecute\n"
+        "from rnncourse.engine.preprocessors import StderrIsOutput\n"
+        "from rnncourse.grading.lms.names import CanvasCollector\n"
+        "assert (old, step, plugin) == (JudgedExecute, StderrIsOutput, CanvasCollector)\n"
+        "said = ' '.join(str(w.message) for w in caught if w.category is FutureWarning)\n"
+        "assert 'rnncourse.engine.judged_execute.JudgedExecute' in said, said\n"
+        "assert 'rnncourse.grading.lms.names' in said, said\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-3000:]
