@@ -5,7 +5,9 @@ time budget (`CPU_COST`, seconds per epoch per 1,000 stories and the epochs used
 accuracies its prose reports. Both are checked against the JSON, so a new benchmark run that
 changes a figure fails here until the lesson says the same. Lesson 08 quotes its committed
 solution (solutions/08_char_lm, run on tiny Shakespeare): `LESSON_RUN` and the figures of its
-results paragraph must be what that run printed.
+results paragraph must be what that run printed. Lessons 07 and 09 quote their experiments the
+same way, and their claims (which models solve the adding problem; that attention's advantage
+grows with the length of the date) must hold in the committed run.
 """
 
 from __future__ import annotations
@@ -112,3 +114,40 @@ def test_lesson_07_claims_what_its_committed_run_shows():
     assert ", ".join(f"{v:.3f}" for v in baseline[:-1]) + f" and {baseline[-1]:.3f}" in text
     gaps = [abs(f - b) for f, b in zip(finals, baseline, strict=True)]
     assert max(gaps) <= 0.005 and "within 0.005" in text
+
+
+GROUP_ROW = re.compile(r"^ *(under 15|15 to 24|25 to 34|35 or more) +[\d,]+ \| ([\d.]+) ([\d.]+) "
+                       r"[+-][\d.]+ \| +([\d.]+) +([\d.]+)$", re.M)
+SIX_RUNS = re.compile(r"the 6 runs took ([\d.]+) min \(([\d.]+) min of CPU time\)")
+LESSON_09_RESULTS = ("In the lesson's run", "In these pictures", "On the 200 longest")
+
+
+@pytest.mark.lesson("09_seq2seq_attention")
+def test_lesson_09_quotes_what_its_committed_run_measured_on_the_cpu():
+    """Are LESSON_RUN and the figures of lesson 09's results paragraphs what solutions/09
+    printed, on the CPU, and does that run show attention's advantage growing with length?"""
+    source = read_notebook(ROOT / "source" / "09_seq2seq_attention"
+                           / "09_seq2seq_attention.ipynb")
+    solution = read_notebook(ROOT / "solutions" / "09_seq2seq_attention"
+                             / "09_seq2seq_attention.ipynb")
+    printed = printed_text(solution)
+    assert "training on the CPU" in printed, "the committed solution did not train on the CPU"
+    rows = GROUP_ROW.findall(printed)
+    assert [row[0] for row in rows] == ["under 15", "15 to 24", "25 to 34", "35 or more"], rows
+    exact_with, exact_without, bleu_with, bleu_without = (
+        [float(row[k]) for row in rows] for k in range(1, 5))
+    minutes, cpu_minutes = SIX_RUNS.search(printed).groups()
+    cell = next(c for c in source.cells if c.cell_type == "code" and "LESSON_RUN = {" in c.source)
+    run = ast.literal_eval(cell.source.split("LESSON_RUN = ", 1)[1].split("\n}", 1)[0] + "\n}")
+    assert run == {"exact with attention": exact_with, "exact without attention": exact_without,
+                   "BLEU with attention": bleu_with, "BLEU without attention": bleu_without,
+                   "training minutes": float(minutes), "training CPU minutes": float(cpu_minutes)}
+    gaps = [w - o for w, o in zip(exact_with, exact_without, strict=True)]
+    assert all(later > earlier for earlier, later in zip(gaps, gaps[1:], strict=False)), (
+        f"attention's advantage does not grow with the length of the date: {gaps}")
+    results = [c.source for c in source.cells if c.cell_type == "markdown"
+               and c.source.startswith(LESSON_09_RESULTS)]
+    assert len(results) == len(LESSON_09_RESULTS), "a results paragraph is missing"
+    quoted = set(re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", "\n".join(results)))
+    assert quoted, "the results paragraphs quote no figure: the test would prove nothing"
+    assert {q for q in quoted if q not in printed} == set()
