@@ -11,7 +11,7 @@ import datetime
 
 import pytest
 
-from rnncourse.lesson_code import lesson_namespace
+from testing.lesson_code import lesson_namespace
 
 pytestmark = pytest.mark.lesson("09_seq2seq_attention")
 CELLS = ["imports", "check_models", "date_data", "vocabulary", "sentence_pairs"]

@@ -5,7 +5,7 @@ S = test_decoder_step, L = test_translation_loss, G = test_greedy_decode, B = te
 V = test_evaluate.
 """
 
-from rnncourse.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, mutant
 
 E, A, D, S = "test_encoder", "test_additive_attention", "test_dot_attention", "test_decoder_step"
 L, G, B, V = "test_translation_loss", "test_greedy_decode", "test_beam_search", "test_evaluate"
@@ -254,7 +254,7 @@ def beam_search(model, source, width, max_len):
     ),
 ]
 
-# The known students (rnncourse.known_class) that `make demo` shows in these rows.
+# The known students (testing.known_class) that `make demo` shows in these rows.
 DEMO = {
     "typical_bug_1": "mutant_encoder_no_packing",
     "typical_bug_2": "mutant_beam_raw_log_prob",
