@@ -1,7 +1,10 @@
 """What the engine knows of each framework a lesson may use, in one place.
 
 * which packages the student's kernel and the judge load before a notebook's first cell (the
-  heavy ones every check uses), when the notebook's course cells import them;
+  heavy ones every check uses), when the notebook's course cells import them, and in which
+  order: PyTorch and its compiler Triton before TensorFlow, since a process that loads Triton
+  (PyPI's CUDA builds of PyTorch 2.12 and later) after TensorFlow aborts with an LLVM error
+  (the lessons' shared block `torch_before_tensorflow` says the same to students);
 * how the judge resets a framework between two notebooks (Keras keeps a global session);
 * which packages' tensors plain data turns into arrays. The lessons' copy of `plain` (the
   `#@save plain` block of plain_data.py, copied into every notebook) must stand alone, so it
@@ -22,24 +25,28 @@ class Framework:
     name: str
     packages: tuple[str, ...]        # its top-level packages
     preload: bool = True             # loaded before the first cell when the course imports it
+    load_first: bool = False         # loaded before the frameworks without this flag
     reset: str | None = None         # "package.attr.function" called between two notebooks
     tensors_as_arrays: bool = False  # plain data turns its tensors into NumPy arrays
 
 
 FRAMEWORKS = (
     Framework("numpy", ("numpy",)),
-    Framework("pytorch", ("torch",)),
+    Framework("pytorch", ("torch", "triton"), load_first=True),
     Framework("tensorflow", ("tensorflow", "keras", "tf_keras"),
               reset="keras.backend.clear_session", tensors_as_arrays=True),
     Framework("matplotlib", ("matplotlib",)),
 )
 PRELOAD = frozenset(p for f in FRAMEWORKS if f.preload for p in f.packages)
+LOAD_FIRST = frozenset(p for f in FRAMEWORKS if f.load_first for p in f.packages)
 TENSORS_AS_ARRAYS = tuple(p for f in FRAMEWORKS if f.tensors_as_arrays for p in f.packages)
 
 
 def preloaded(imports: list[str]) -> list[str]:
-    """The course cells' imports (in order) that are loaded before the first cell runs."""
-    return [name for name in imports if name.partition(".")[0] in PRELOAD]
+    """The course cells' imports that are loaded before the first cell runs, in the order they
+    may be loaded in: those marked `load_first`, then the others, each in the cells' order."""
+    chosen = [name for name in imports if name.partition(".")[0] in PRELOAD]
+    return sorted(chosen, key=lambda name: name.partition(".")[0] not in LOAD_FIRST)
 
 
 def reset_loaded() -> None:
