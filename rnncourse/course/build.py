@@ -10,6 +10,7 @@ The repository root is itself the nbgrader course folder, so this runs nbgrader'
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,10 @@ from ..engine.notebooks import clean, merge_streams, read_notebook, write_notebo
 # 06 trains its models on real text), far past the per-cell limit nbgrader_config.py sets for
 # grading students (Execute.timeout).
 SOLUTION_CELL_SECONDS = 3600
+
+# The committed solutions are CPU runs, whatever the machine: their prose quotes CPU figures,
+# and the lessons train on a GPU whenever PyTorch or TensorFlow sees one.
+CPU_ONLY = {"CUDA_VISIBLE_DEVICES": ""}
 
 # nbgrader refuses to change an assignment's cells once the gradebook holds submissions of it.
 GRADED_ALREADY = "because there are submissions associated with it"
@@ -74,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("assignments", nargs="*", help="default: every assignment")
     add_course_option(parser)
     args = parser.parse_args(argv)
+    if args.what == "solutions":
+        os.environ.update(CPU_ONLY)  # for the nbgrader commands that this command runs
     try:
         build(args.what, args.assignments, args.course)
     except AssignmentError as err:
