@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 HOST_PYTHON := $(shell command -v $(PYTHON) || command -v python3)
 SETUP := $(HOST_PYTHON) scripts/setup_system.py
 
-.PHONY: demo grade grade-assignments test release solutions clean-demo publish system
+.PHONY: demo grade grade-assignments test release solutions clean-demo publish system compat
 # The system set-up runs before .venv is made, never beside it.
 .NOTPARALLEL:
 
@@ -57,6 +57,14 @@ grade-assignments:
 # fast tier. Without POSTGRES=1 (or RNNCOURSE_TEST_POSTGRES_URL) the PostgreSQL test is skipped.
 test: system $(STAMP)
 	$(if $(POSTGRES),RNNCOURSE_TEST_POSTGRES_URL="$$($(SETUP) --postgres-url)") $(PY) -m pytest
+
+# Every lesson, solved, run as a student runs it, in Colab's versions, the newest releases and
+# the lessons' pins as PyPI serves them (benchmarks/compat_matrix.py; gigabytes to download the
+# first time, kept in ~/.cache/rnncourse-compat; not part of `make test`):
+#   make compat [ENVS="colab newest"] [LESSONS="07_gru 08_char_lm"] [REBUILD=1]
+compat: $(STAMP)
+	nice $(PY) benchmarks/compat_matrix.py $(foreach e,$(ENVS),--env $(e)) \
+		$(if $(REBUILD),--rebuild) $(LESSONS)
 
 clean-demo:
 	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv .grading reports
