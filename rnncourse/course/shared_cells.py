@@ -26,7 +26,7 @@ from ..engine.notebooks import NotebookError, read_notebook, write_notebook
 
 HERE = Path(__file__).resolve().parent
 SOURCES = (HERE.parent / "engine" / "plain_data.py", HERE / "lesson_helpers.py",
-           HERE / "lesson_helpers_torch.py")
+           HERE / "lesson_helpers_torch.py", HERE / "lesson_setup.py")
 BEGIN = "#@shared"
 END = "#@end shared"
 SAVE = re.compile(r"^#@save (\S+)\s*$")
