@@ -242,8 +242,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{env_name}] {lesson}: {cell_text(runs[lesson])}", flush=True)
     if args.build_only:
         return 0
-    matrix = merged(matrix)
-    RESULTS.write_text(json.dumps(matrix, indent=1) + "\n")
+    with open(RESULTS.with_suffix(".lock"), "w") as lock:  # runs side by side merge in turn
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        matrix = merged(matrix)
+        RESULTS.write_text(json.dumps(matrix, indent=1) + "\n")
     dates = sorted({run["date"] for env in matrix["runs"].values() for run in env.values()})
     print(f"\nLessons run as students run them ({', '.join(dates)}):\n\n{table(matrix)}")
     print(f"\nresults: {RESULTS}; executed notebooks: {cache / 'runs'}")

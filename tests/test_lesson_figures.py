@@ -151,3 +151,62 @@ def test_lesson_09_quotes_what_its_committed_run_measured_on_the_cpu():
     quoted = set(re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", "\n".join(results)))
     assert quoted, "the results paragraphs quote no figure: the test would prove nothing"
     assert {q for q in quoted if q not in printed} == set()
+
+COMPAT = ROOT / "benchmarks" / "results" / "compat_matrix.json"
+
+
+def adding_results(printed: str) -> dict[str, tuple[int, list[int | None], list[float]]]:
+    """Lesson 07's summary of the adding problem, by model (SimpleRNN, GRU, LSTM): seeds
+    solved, the updates after which each seed went below 0.01, each seed's final error."""
+    found = {name.split(" ")[0]: (int(solved), [None if f.strip() == "None" else int(f)
+                                                for f in firsts.split(",")],
+                                  [float(v) for v in finals.split(",")])
+             for name, solved, _, _, firsts, finals in SUMMARY.findall(printed)}
+    assert set(found) == {"SimpleRNN", "GRU", "LSTM"}, "no summary of the experiment"
+    return found
+
+
+def lesson_07_prose() -> str:
+    nb = read_notebook(ROOT / "source" / "07_gru" / "07_gru.ipynb")
+    return flat(next(c.source for c in nb.cells if c.cell_type == "markdown"
+                     and c.source.startswith("What the run above shows")))
+
+
+def quoted_range(pattern: str) -> tuple[float, ...]:
+    """The four figures of an LSTM range sentence of lesson 07's prose (commas dropped)."""
+    found = re.search(re.escape(pattern) + r" ([\d,]+) to ([\d,]+) updates and end(?:s|ed) between "
+                      r"(\d+\.\d+) and (\d+\.\d+)", lesson_07_prose())
+    assert found, f"lesson 07's prose no longer says {pattern!r} ... updates"
+    return tuple(float(g.replace(",", "")) for g in found.groups())
+
+
+@pytest.mark.lesson("07_gru")
+def test_lesson_07_names_the_version_of_its_committed_run_and_its_final_errors():
+    """Does lesson 07 say which PyTorch its committed run used, and do that run's LSTM errors
+    end within the range it quotes?"""
+    printed = printed_text(read_notebook(ROOT / "solutions" / "07_gru" / "07_gru.ipynb"))
+    version = re.search(r"PyTorch (\S+), Keras", printed).group(1).split("+")[0]
+    assert f"PyTorch {version} on a CPU" in lesson_07_prose()
+    _, _, low, high = quoted_range("the LSTM's falls below 0.01 after")
+    finals = adding_results(printed)["LSTM"][2]
+    assert low <= min(finals) and max(finals) <= high, finals
+
+
+@pytest.mark.lesson("07_gru")
+def test_lesson_07_ranges_across_versions_hold_in_every_run_of_the_matrix():
+    """Do the LSTM's ranges that lesson 07 quotes for other PyTorch versions contain what
+    every environment of the compatibility matrix (benchmarks/results/compat_matrix.json)
+    measured, with the GRU and the LSTM solving every seed and the SimpleRNN none?"""
+    low, high, end_low, end_high = quoted_range("its error went below 0.01 after")
+    matrix = json.loads(COMPAT.read_text())
+    runs = {env: matrix["runs"][env].get("07_gru") for env in matrix["runs"]}
+    assert {"colab", "newest"} <= {env for env, run in runs.items() if run and run["ok"]}, (
+        "the prose quotes Colab's and the newest release's runs: run `make compat`")
+    for env, run in runs.items():
+        if not (run and run["ok"]):
+            continue
+        found = adding_results(run["printed"])
+        solved, steps, finals = found["LSTM"]
+        assert solved == 3 and low <= min(steps) and max(steps) <= high, (env, steps)
+        assert end_low <= min(finals) and max(finals) <= end_high, (env, finals)
+        assert found["GRU"][0] == 3 and found["SimpleRNN"][0] == 0, (env, found)
