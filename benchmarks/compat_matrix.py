@@ -33,8 +33,10 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from rnncourse.course import REPO, assignments, notebook_path, require_assignments
-from rnncourse.notebooks import clean, perfect_submission, read_notebook, write_notebook
+from rnncourse.course.submissions import perfect_submission
+from rnncourse.engine.course_folder import assignments, notebook_path, require_assignments
+from rnncourse.engine.notebooks import clean, read_notebook, write_notebook
+from testing import REPO
 
 HERE = Path(__file__).resolve().parent
 ENVIRONMENTS = HERE / "compat_environments.toml"
@@ -134,8 +136,8 @@ def student_copy(name: str, folder: Path) -> Path:
     """A scratch folder holding only the lesson's release notebook with its answers filled in."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    solved = perfect_submission(read_notebook(notebook_path("source", name)),
-                                read_notebook(notebook_path("release", name)))
+    solved = perfect_submission(read_notebook(notebook_path("source", name, REPO)),
+                                read_notebook(notebook_path("release", name, REPO)))
     path = folder / f"{name}.ipynb"
     write_notebook(clean(solved), path)
     return path
@@ -224,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.env or []) - set(envs)
     if unknown:
         raise SystemExit(f"no environment {sorted(unknown)} in {ENVIRONMENTS}: {sorted(envs)}")
-    lessons = require_assignments(args.lessons) if args.lessons else assignments()
+    lessons = require_assignments(args.lessons, REPO) if args.lessons else assignments(REPO)
     cache, python = cache_folder(), interpreter(version)
     (cache / "envs").mkdir(parents=True, exist_ok=True)
     matrix = {"lessons": lessons, "environments": {}, "runs": {}}
