@@ -1,6 +1,8 @@
 """This course's own build, on top of the engine and the class grader.
 
-* `lesson_helpers`, `lesson_helpers_torch` -- the helpers the lessons share, written once;
+* `lesson_helpers`, `lesson_helpers_torch`, `lesson_setup` -- the helpers the lessons share,
+  written once (`lesson_setup`: installing what is missing, the frameworks' import order, the
+  training device);
   `shared_cells` copies them into the source notebooks (`make release` runs it);
 * `build` -- release/ and solutions/ from source/ (`python -m rnncourse.course.build`);
 * `publish`, `publish_readme`, `public_repo` -- the students' copy for a public repository,
