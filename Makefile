@@ -13,7 +13,8 @@ STAMP := $(VENV)/.installed
 HOST_PYTHON := $(shell command -v $(PYTHON) || command -v python3)
 SETUP := $(HOST_PYTHON) scripts/setup_system.py
 
-.PHONY: demo grade grade-assignments test release solutions clean-demo publish system compat
+.PHONY: demo grade grade-assignments test release solutions clean-demo publish system compat \
+	hub hub-clean
 # The system set-up runs before .venv is made, never beside it.
 .NOTPARALLEL:
 
@@ -27,6 +28,8 @@ system:
 	@test -n "$(HOST_PYTHON)" || { echo "make $(or $(MAKECMDGOALS),demo): needs Python 3.11" \
 		"(python3.11 or python3 on PATH, or PYTHON=/path/to/python3.11)" >&2; exit 1; }
 	@$(SETUP) --for "make $(firstword $(MAKECMDGOALS))" $(if $(POSTGRES),--postgres)
+	@$(if $(filter test,$(MAKECMDGOALS)),$(HOST_PYTHON) scripts/hub_system.py --for "make test" \
+		--browser --optional)
 
 # The lessons' shared helpers copied into source/ (rnncourse.course.shared_cells), the student
 # notebooks, and the demo's students saved with the package (rnncourse.course.demo_class).
@@ -65,6 +68,16 @@ test: system $(STAMP)
 compat: $(STAMP)
 	nice $(PY) benchmarks/compat_matrix.py $(foreach e,$(ENVS),--env $(e)) \
 		$(if $(REBUILD),--rebuild) $(LESSONS)
+# The course on a real JupyterHub on this machine, as root (scripts/hub.py says what it
+# creates): prints its address and accounts; Ctrl-C stops it. PORT=N picks its port (and the
+# next two); HUB_PYTHON=... the system Python 3.11 the servers' environment is built from.
+hub: system
+	@$(HOST_PYTHON) scripts/hub_system.py --for "make hub"
+	@$(HOST_PYTHON) scripts/hub.py start $(if $(PORT),--port $(PORT))
+
+# Removes what `make hub` created: its accounts and their homes, the exchange, its folders.
+hub-clean:
+	@$(HOST_PYTHON) scripts/hub.py clean
 
 clean-demo:
 	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv .grading reports
