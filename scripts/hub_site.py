@@ -23,27 +23,19 @@ Standard library only: it runs before ENV exists.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pwd
 import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-ENV = Path("/opt/rnncourse-hub")
-PROXY = ENV / "node" / "bin" / "configurable-http-proxy"
-PROXY_PACKAGE = "configurable-http-proxy@5.3.0"
+import hub_env
+from hub_env import ENV, PROXY, REPO, SetupError, run
+
 MARK = "rnncourse hub account"      # in the comment field of every account a site creates
 COURSE_FOLDER = "rnn-from-scratch"
-
-
-class SetupError(RuntimeError):
-    """The site cannot be set up here; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -81,16 +73,6 @@ TEST = Site("test", Path("/srv/rnncourse-hubtest"), Path("/srv/rnncourse-hubtest
             "hubtest-instructor", ("hubtest-ada", "hubtest-bo"), 18000)
 
 
-def run(argv: list[str], **kwargs) -> str:
-    """Run a set-up step; its output is shown only when it fails."""
-    done = subprocess.run(argv, capture_output=True, text=True, **kwargs)
-    if done.returncode != 0:
-        tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
-        raise SetupError(f"`{' '.join(map(str, argv))}` failed with exit status "
-                         f"{done.returncode}:\n" + "\n".join(tail))
-    return done.stdout
-
-
 def as_user(name: str, argv: list[str], cwd: Path, site: Site) -> str:
     """Run `argv` as the account `name`, with the environment its server gets."""
     env = {"HOME": str(site.home(name)), "USER": name, "LANG": "C.UTF-8",
@@ -98,71 +80,6 @@ def as_user(name: str, argv: list[str], cwd: Path, site: Site) -> str:
            "JUPYTER_CONFIG_PATH": str(site.root / "etc" / "jupyter")}
     return run(["runuser", "-u", name, "--", "env", "-i",
                 *[f"{k}={v}" for k, v in env.items()], *argv], cwd=cwd)
-
-
-# -- the servers' environment ---------------------------------------------------------------
-def check_python(python: str) -> None:
-    """The servers' interpreter must be Python 3.11 and reachable by every user."""
-    path = Path(python)
-    if not path.exists():
-        raise SetupError(f"{python} does not exist: the servers' environment is built from the "
-                         "system's Python 3.11 (Debian 12: `apt-get install python3 "
-                         "python3-venv`); name another with HUB_PYTHON=/path/to/python3.11.")
-    for folder in [*reversed(path.resolve().parents)]:
-        if not os.stat(folder).st_mode & 0o001:
-            raise SetupError(
-                f"{python} lives in {folder}, which other users cannot enter, so no user's "
-                "server could start from an environment built on it. Use a system Python "
-                "(Debian: /usr/bin/python3), with HUB_PYTHON=/path/to/python3.11.")
-    version = run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).strip()
-    if version != "3.11":
-        raise SetupError(f"{python} is Python {version}; the course's pins need 3.11. Install "
-                         "Python 3.11 and name it with HUB_PYTHON=/path/to/python3.11.")
-
-
-def digest(*paths: Path) -> str:
-    sha = hashlib.sha256()
-    for path in paths:
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for file in files:
-            sha.update(str(file.relative_to(path.parent)).encode() + file.read_bytes())
-    return sha.hexdigest()
-
-
-def build_env(python: str, say) -> None:
-    """ENV with the pinned requirements and jupyterhub (again when the pins change)."""
-    check_python(python)
-    stamp, wanted = ENV / ".pins", digest(REPO / "requirements.txt",
-                                          REPO / "requirements-hub.txt")
-    if stamp.is_file() and stamp.read_text() == wanted and PROXY.exists():
-        return
-    say(f"building the servers' environment in {ENV} from {python} (a few minutes)")
-    if not (ENV / "bin" / "python").exists():
-        run([python, "-m", "venv", str(ENV)])
-    run([str(ENV / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
-         "-r", str(REPO / "requirements-hub.txt")], cwd=REPO)
-    say(f"installing {PROXY_PACKAGE} with npm into {ENV / 'node'}")
-    run(["npm", "install", "--global", "--silent", "--prefix", str(ENV / "node"),
-         PROXY_PACKAGE])
-    stamp.write_text(wanted)
-
-
-def install_course_package(course: Path, say) -> None:
-    """The course package from the instructor's clone into ENV, not editable (again when it
-    changes); built from a copy, so the clone gets no build folder."""
-    stamp, wanted = ENV / ".course", digest(course / "pyproject.toml", course / "rnncourse")
-    if stamp.is_file() and stamp.read_text() == wanted:
-        return
-    say(f"installing the course package from {course} into {ENV} (not editable)")
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "course"
-        copy.mkdir()
-        shutil.copy2(course / "pyproject.toml", copy)
-        shutil.copytree(course / "rnncourse", copy / "rnncourse",
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        run([str(ENV / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
-             "--no-deps", "--force-reinstall", str(copy)])
-    stamp.write_text(wanted)
 
 
 # -- accounts, folders, configuration ---------------------------------------------------------
@@ -190,6 +107,10 @@ def write(path: Path, text: str, owner: str | None = None, mode: int = 0o644) ->
 
 # JupyterLab's news pop-up asks every user about fetching news from the internet: off.
 EVERYONE_LAB = {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
+# JupyterLab's terminal runs a login shell under JupyterHub, and Debian's /etc/profile then
+# resets PATH, losing the servers' environment (no `python -m rnncourse.grade`, no nbgrader): a
+# plain interactive bash keeps the server's PATH.
+EVERYONE_SERVER = {"ServerApp": {"terminado_settings": {"shell_command": ["/bin/bash"]}}}
 STUDENT_LAB = {
     "disabledExtensions": {f"@jupyter/nbgrader:{name}": True
                            for name in ("formgrader", "create-assignment", "course-list")},
@@ -205,6 +126,7 @@ def write_config(site: Site) -> None:
     write(etc / "jupyter" / "nbgrader_config.py",
           f'c = get_config()\nc.Exchange.root = "{site.exchange}"\n')
     write(etc / "jupyter" / "labconfig" / "page_config.json", json.dumps(EVERYONE_LAB, indent=1))
+    write(etc / "jupyter" / "jupyter_server_config.json", json.dumps(EVERYONE_SERVER, indent=1))
     write(etc / "jupyter-students" / "labconfig" / "page_config.json",
           json.dumps(STUDENT_LAB, indent=1))
     write(etc / "jupyter-students" / "jupyter_server_config.d" / "nbgrader-students.json",
@@ -229,7 +151,7 @@ def clone_course(site: Site, say) -> None:
         run(["chown", "-R", f"{name}:{name}", str(course)])
     write(site.home(name) / ".jupyter" / "nbgrader_config.py",
           f'c = get_config()\nc.CourseDirectory.root = "{course}"\n', owner=name)
-    install_course_package(course, say)
+    hub_env.install_course_package(course, say)
     if not (course / "gradebook.db").exists():
         say("recording the lessons in the instructor's gradebook "
             "(nbgrader generate_assignment --force)")
@@ -242,7 +164,7 @@ def set_up(site: Site, python: str, say) -> None:
     if os.geteuid() != 0:
         raise SetupError("the hub creates Unix accounts and runs JupyterHub as root: run it "
                          "as root (`sudo make hub`).")
-    build_env(python, say)
+    hub_env.build_env(python, say)
     for name in site.accounts:
         ensure_account(name)
     site.exchange.mkdir(parents=True, exist_ok=True)
@@ -268,6 +190,10 @@ def user_processes(name: str) -> list[int]:
 def remove(site: Site, keep_env: bool, say) -> None:
     """Remove the site's accounts (with their homes), exchange and folder, and ENV unless
     `keep_env`; an account this set-up did not make is left alone."""
+    pid_file = site.state / "jupyterhub.pid"
+    if pid_file.is_file() and Path("/proc", pid_file.read_text().strip()).exists():
+        raise SetupError(f"the hub is running (pid {pid_file.read_text().strip()}): stop it "
+                         "with Ctrl-C first; nothing was removed.")
     for name in site.accounts:
         try:
             entry = pwd.getpwnam(name)
@@ -292,10 +218,6 @@ def remove(site: Site, keep_env: bool, say) -> None:
     if not keep_env and ENV.exists():
         shutil.rmtree(ENV)
         say(f"removed {ENV}")
-
-
-def stamp_of(path: Path) -> str:
-    return path.read_text() if path.is_file() else ""
 
 
 if __name__ == "__main__":

@@ -127,7 +127,9 @@ class Browser:
                   "JupyterLab to load")
 
     def open_lab(self, path: str = "") -> None:
-        self.driver.get(f"{self.server}/lab/tree/{path}" if path else f"{self.server}/lab")
+        # ?reset: a fresh layout, not the tabs the user had open before
+        self.driver.get(f"{self.server}/lab/tree/{path}?reset" if path
+                        else f"{self.server}/lab?reset")
         self.lab_ready(120)
 
     def assignment_list(self) -> None:
@@ -162,8 +164,8 @@ class Browser:
         self.menu("Run", "Run All Cells")
 
         def finished():
-            prompts = [e.text for e in self.driver.find_elements(
-                By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")]
+            prompts = [e.text for e in self.driver.find_elements(   # this tab's cells only
+                By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt")]
             return prompts and all(p.strip() not in ("", "[ ]:", "[*]:") for p in prompts)
         self.wait(finished, seconds, f"every cell of {path} to run")
 
@@ -250,3 +252,32 @@ class Browser:
         self.driver.get(f"{self.server}/files/{path}")
         return path, self.wait(lambda: "Score" in self.text() and self.text(), 60,
                                "the feedback report")
+
+    # -- a terminal of the user's server, as JupyterLab's Terminal opens one ---------------------
+    def terminal(self, command: str, seconds: float = 600) -> str:
+        """Run `command` in a new terminal of the user's server (the shell JupyterLab's
+        terminal runs); its output, up to the line the command's end prints."""
+        status, text = self.api("POST", "api/terminals")
+        assert status == 200, f"{self.name} could not open a terminal: {status} {text[:300]}"
+        name = json.loads(text)["name"]
+        ws = f"{self.server.replace('http', 'ws', 1)}/terminals/websocket/{name}"
+        try:
+            return self.driver.execute_async_script(TERMINAL, ws, command, seconds * 1000)
+        finally:
+            self.api("DELETE", f"api/terminals/{name}")
+
+
+TERMINAL = """
+const [url, command, limit, done] = [arguments[0], arguments[1], arguments[2], arguments[3]];
+const socket = new WebSocket(url);
+let out = "";
+const timer = setTimeout(() => { socket.close(); done(out + "\\n[timed out]"); }, limit);
+socket.onopen = () => socket.send(JSON.stringify(
+    ["stdin", command + "; echo COMMAND-ENDED-$((1+1))-$?\\r"]));
+socket.onmessage = event => {
+  const [kind, text] = JSON.parse(event.data);
+  if (kind === "stdout") out += text;
+  if (/COMMAND-ENDED-2-\\d+/.test(out)) { clearTimeout(timer); socket.close(); done(out); }
+};
+socket.onerror = () => { clearTimeout(timer); done(out + "\\n[websocket error]"); };
+"""

@@ -35,13 +35,12 @@ from dataclasses import dataclass, field
 import nbformat
 import pytest
 
-from rnncourse.course import REPO, course_id, notebook_path
-from rnncourse.notebooks import perfect_submission, read_notebook
+from rnncourse.course import REPO, course_id
+
+from .hub_round_trip import ASSIGNMENT, NOTEBOOK, RoundTrip, errors, printed, run_round_trip
 
 pytestmark = pytest.mark.lesson("01_simple_rnn")
 
-ASSIGNMENT = "01_simple_rnn"
-NOTEBOOK = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
 SCRIPTS = REPO / "scripts"
 SHOTS = REPO / "hub-screenshots"
 START_SECONDS = 1800     # a fresh machine builds the servers' environment first
@@ -162,99 +161,20 @@ def browsers(hub, request):
         shutil.rmtree(SHOTS, ignore_errors=True)
 
 
-def errors(notebook: dict) -> list[str]:
-    """The error outputs of a notebook: 'ename: evalue' each."""
-    return [f"{o['ename']}: {o['evalue']}" for c in notebook["cells"]
-            for o in c.get("outputs", []) if o.get("output_type") == "error"]
-
-
-def printed(notebook: dict) -> str:
-    """What a notebook printed."""
-    return "".join("".join(o.get("text", "")) for c in notebook["cells"]
-                   for o in c.get("outputs", []) if o.get("output_type") == "stream")
-
-
-@dataclass
-class RoundTrip:
-    scores: dict[str, str]                       # the formgrader's score column, per student
-    feedback: dict[str, tuple[str, str]]         # per student: (path in home, page text)
-    seconds: dict[str, float]
-
-
-def run_round_trip(hub: Hub, browser) -> RoundTrip:
-    steps: dict[str, float] = {}
-    clock = time.monotonic()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        steps[name] = round(time.monotonic() - clock, 1)
-        clock = time.monotonic()
-
-    teacher = browser(SITE.instructor)
-    teacher.formgrader()
-    teacher.shot("formgrader-assignments")
-    teacher.formgrader_action("td.name", ASSIGNMENT, "release", "release")
-    step("instructor signs in and releases")
-
-    ada = browser(ADA)
-    ada.assignment_list()
-    ada.shot("assignment-list-released")
-    ada.assignment_button("released", ASSIGNMENT, "Fetch")
-    source = read_notebook(notebook_path("source", ASSIGNMENT, REPO))
-    fetched = nbformat.from_dict(ada.read_notebook(NOTEBOOK))
-    ada.write_notebook(NOTEBOOK, perfect_submission(source, fetched))
-    step("student A signs in, fetches and saves her answers")
-    run = ada.run_all(NOTEBOOK)
-    ada.shot("notebook-run")
-    assert not errors(run), f"the answers raised in the student's server: {errors(run)}"
-    step("student A runs the notebook")
-    ada.assignment_list()
-    ada.validate(ASSIGNMENT)
-    ada.assignment_button("fetched", ASSIGNMENT, "Submit")
-    ada.find_in_list("submitted", ASSIGNMENT)
-    ada.shot("assignment-list-submitted")
-    step("student A validates and submits")
-
-    bo = browser(BO)
-    bo.assignment_list()
-    bo.assignment_button("released", ASSIGNMENT, "Fetch")
-    bo.assignment_button("fetched", ASSIGNMENT, "Submit")
-    bo.find_in_list("submitted", ASSIGNMENT)
-    step("student B signs in, fetches and submits the untouched notebook")
-
-    teacher.formgrader()
-    teacher.formgrader_action("td.name", ASSIGNMENT, "collect", "collect")
-    teacher.formgrader(f"manage_submissions/{ASSIGNMENT}")
-    for student in (ADA, BO):
-        teacher.formgrader_action("td.student-id", student, "autograde", "autograde")
-    teacher.formgrader(f"manage_submissions/{ASSIGNMENT}")
-    scores = {s: teacher.cell("td.student-id", s, "score") for s in (ADA, BO)}
-    teacher.shot("formgrader-submissions-graded")
-    step("instructor collects and autogrades")
-    teacher.formgrader()
-    teacher.formgrader_action("td.name", ASSIGNMENT, "generate-feedback", "generate-feedback")
-    teacher.formgrader_action("td.name", ASSIGNMENT, "release-feedback", "release-feedback")
-    teacher.formgrader()
-    teacher.shot("formgrader-assignments-done")
-    step("instructor generates and releases feedback")
-
-    feedback = {}
-    for student in (ADA, BO):
-        one = browser(student)
-        one.assignment_list()
-        one.assignment_button("submitted", ASSIGNMENT, "Fetch Feedback")
-        feedback[student] = one.open_feedback(ASSIGNMENT)
-        one.shot("feedback")
-    step("students fetch and open their feedback")
-    return RoundTrip(scores, feedback, steps)
-
-
 @pytest.fixture(scope="module")
 def round_trip(hub, browsers) -> RoundTrip:
-    done = run_round_trip(hub, browsers)
+    done = run_round_trip(hub.site, browsers)
     print(f"\nhub ready after {hub.ready_seconds:.1f} s ({hub.lines[-1].strip()}); "
           f"steps (s): {json.dumps(done.seconds)}")
     return done
+
+
+def test_the_grading_command_runs_in_the_instructors_terminal(round_trip):
+    """Does `python -m rnncourse.grade` in a terminal of the instructor's JupyterLab run from
+    the servers' environment and grade the collected class?"""
+    out = round_trip.terminal
+    assert f"{hub_site.ENV}/bin/python" in out, out[-3000:]
+    assert "COMMAND-ENDED-2-0" in out, out[-3000:]
 
 
 SCORE = re.compile(rf"{ASSIGNMENT} \(Score: ([0-9.]+) / ([0-9.]+)\)")
@@ -264,6 +184,7 @@ def test_each_student_gets_their_own_score_through_the_hub(round_trip):
     """Does the formgrader grade 10/10 and 0/10, and does each student read that score in
     the feedback they fetched themselves?"""
     assert round_trip.scores == {ADA: "10 / 10", BO: "0 / 10"}
+    assert round_trip.regraded == round_trip.scores
     for student, expected in ((ADA, ("10.0", "10.0")), (BO, ("0.0", "10.0"))):
         _, page = round_trip.feedback[student]
         assert SCORE.findall(page) == [expected], (student, page[:500])
