@@ -39,7 +39,7 @@ def check_python(python: str) -> None:
         raise SetupError(f"{python} does not exist: the servers' environment is built from the "
                          "system's Python 3.11 (Debian 12: `apt-get install python3 "
                          "python3-venv`); name another with HUB_PYTHON=/path/to/python3.11.")
-    for folder in [*reversed(path.resolve().parents)]:
+    for folder in sorted({*path.absolute().parents, *path.resolve().parents}):
         if not os.stat(folder).st_mode & 0o001:
             raise SetupError(
                 f"{python} lives in {folder}, which other users cannot enter, so no user's "

@@ -105,6 +105,14 @@ def write(path: Path, text: str, owner: str | None = None, mode: int = 0o644) ->
         shutil.chown(path, owner, owner)
 
 
+# Every server's nbgrader settings. A student's Validate runs the notebook in their own server
+# with nbgrader's defaults (30 s a cell, 4 s for a cell's output after its reply), which a
+# busy hub exceeded while Keras loaded: the course's 180 s a cell, and 30 s for the output.
+NBGRADER_CONFIG = """c = get_config()
+c.Exchange.root = "{}"
+c.Execute.timeout = 180
+c.Execute.iopub_timeout = 30
+"""
 # JupyterLab's news pop-up asks every user about fetching news from the internet: off.
 EVERYONE_LAB = {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
 # JupyterLab's terminal runs a login shell under JupyterHub, and Debian's /etc/profile then
@@ -123,8 +131,7 @@ STUDENT_SERVER = {"ServerApp": {"jpserver_extensions": {
 
 def write_config(site: Site) -> None:
     etc = site.root / "etc"
-    write(etc / "jupyter" / "nbgrader_config.py",
-          f'c = get_config()\nc.Exchange.root = "{site.exchange}"\n')
+    write(etc / "jupyter" / "nbgrader_config.py", NBGRADER_CONFIG.format(site.exchange))
     write(etc / "jupyter" / "labconfig" / "page_config.json", json.dumps(EVERYONE_LAB, indent=1))
     write(etc / "jupyter" / "jupyter_server_config.json", json.dumps(EVERYONE_SERVER, indent=1))
     write(etc / "jupyter-students" / "labconfig" / "page_config.json",

@@ -23,6 +23,7 @@ from selenium.webdriver.common.keys import Keys
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 LAB_READY = "#jp-main-dock-panel"
+VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 CALL_API = """
 const [method, path, body, done] = [arguments[0], arguments[1], arguments[2], arguments[3]];
 const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || "";
@@ -165,7 +166,7 @@ class Browser:
 
         def finished():
             prompts = [e.text for e in self.driver.find_elements(   # this tab's cells only
-                By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt")]
+                By.CSS_SELECTOR, VISIBLE_NOTEBOOK + " .jp-CodeCell .jp-InputPrompt")]
             return prompts and all(p.strip() not in ("", "[ ]:", "[*]:") for p in prompts)
         self.wait(finished, seconds, f"every cell of {path} to run")
 

@@ -47,6 +47,8 @@ START_SECONDS = 1800     # a fresh machine builds the servers' environment first
 
 
 def load_script(name: str):
+    if str(SCRIPTS) not in sys.path:   # the hub's scripts import each other
+        sys.path.append(str(SCRIPTS))
     spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
