@@ -10,6 +10,7 @@ read and written through the Jupyter server's Contents API from inside the user'
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -262,23 +263,25 @@ class Browser:
         assert status == 200, f"{self.name} could not open a terminal: {status} {text[:300]}"
         name = json.loads(text)["name"]
         ws = f"{self.server.replace('http', 'ws', 1)}/terminals/websocket/{name}"
-        try:
-            return self.driver.execute_async_script(TERMINAL, ws, command, seconds * 1000)
+        try:   # polled: one long script call would outlast the driver's 120 s read timeout
+            self.driver.execute_script(TERMINAL, ws, command)
+            ended = re.compile(r"COMMAND-ENDED-2-\d+")
+            return self.wait(lambda: ended.search(self.driver.execute_script(
+                "return window.rnnTerminal.out")) and self.driver.execute_script(
+                "return window.rnnTerminal.out"), seconds, f"`{command}` to end")
         finally:
             self.api("DELETE", f"api/terminals/{name}")
 
 
 TERMINAL = """
-const [url, command, limit, done] = [arguments[0], arguments[1], arguments[2], arguments[3]];
+const [url, command] = [arguments[0], arguments[1]];
 const socket = new WebSocket(url);
-let out = "";
-const timer = setTimeout(() => { socket.close(); done(out + "\\n[timed out]"); }, limit);
+window.rnnTerminal = {out: ""};
 socket.onopen = () => socket.send(JSON.stringify(
     ["stdin", command + "; echo COMMAND-ENDED-$((1+1))-$?\\r"]));
 socket.onmessage = event => {
   const [kind, text] = JSON.parse(event.data);
-  if (kind === "stdout") out += text;
-  if (/COMMAND-ENDED-2-\\d+/.test(out)) { clearTimeout(timer); socket.close(); done(out); }
+  if (kind === "stdout") window.rnnTerminal.out += text;
 };
-socket.onerror = () => { clearTimeout(timer); done(out + "\\n[websocket error]"); };
+socket.onerror = () => { window.rnnTerminal.out += "\\n[websocket error]"; };
 """
