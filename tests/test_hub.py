@@ -262,4 +262,4 @@ def test_a_student_cannot_reach_what_is_not_theirs(hub, browsers, round_trip):
     assert reached == {label: "denied" for label in reached}, reached
     # What is not denied is not found: inbound and feedback names carry random parts.
     inbound = next((site.exchange / course_id() / "inbound").glob(f"{BO}+*")).name
-    assert re.fullmatch(rf"{BO}\+{ASSIGNMENT}\+[^+]+ [A-Za-z0-9_-]{{12}}", inbound), inbound
+    assert re.fullmatch(rf"{BO}\+{ASSIGNMENT}\+[^+]+\+[A-Za-z0-9_-]{{12}}", inbound), inbound
