@@ -74,6 +74,18 @@ class Browser:
     def find(self, css: str, seconds: float = 60):
         return self.wait(lambda: self.driver.find_element(By.CSS_SELECTOR, css), seconds, css)
 
+    def wait_quietly(self, condition: Callable[[], object], seconds: float) -> bool:
+        """Whether `condition` came true within `seconds` (no failure when it did not)."""
+        try:
+            return bool(self.wait(condition, seconds, "a condition"))
+        except AssertionError:
+            return False
+
+    def prompts(self) -> list[str]:
+        """The input prompts of the code cells of the notebook on show ("[3]:", "[*]:")."""
+        return [e.text for e in self.driver.find_elements(
+            By.CSS_SELECTOR, VISIBLE_NOTEBOOK + " .jp-CodeCell .jp-InputPrompt")]
+
     def text(self) -> str:
         return self.driver.find_element(By.TAG_NAME, "body").text
 
@@ -160,14 +172,15 @@ class Browser:
         notebook, every code cell executed."""
         self.open_lab(path)
         self.find(".jp-Notebook .jp-Cell", 120)
-        self.wait(lambda: self.driver.find_elements(
-            By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"), 180,
-            "the kernel to start")
-        self.menu("Run", "Run All Cells")
+
+        def started():   # a click while the kernel is still being attached runs nothing
+            self.menu("Run", "Run All Cells")
+            return self.wait_quietly(lambda: any(
+                re.fullmatch(r"\[(\*|\d+)\]:", p.strip()) for p in self.prompts()), 20)
+        self.wait(started, 180, f"the cells of {path} to start running")
 
         def finished():
-            prompts = [e.text for e in self.driver.find_elements(   # this tab's cells only
-                By.CSS_SELECTOR, VISIBLE_NOTEBOOK + " .jp-CodeCell .jp-InputPrompt")]
+            prompts = self.prompts()
             return prompts and all(p.strip() not in ("", "[ ]:", "[*]:") for p in prompts)
         self.wait(finished, seconds, f"every cell of {path} to run")
 
