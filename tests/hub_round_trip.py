@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import nbformat
 
-from rnncourse.course import REPO, notebook_path
-from rnncourse.notebooks import perfect_submission, read_notebook
+from rnncourse.course.submissions import perfect_submission
+from rnncourse.engine.course_folder import notebook_path
+from rnncourse.engine.notebooks import read_notebook
+from testing import REPO
 
 ASSIGNMENT = "01_simple_rnn"
 NOTEBOOK = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 import nbformat
 import pytest
 
-from rnncourse.course import REPO, course_id
+from rnncourse.engine.course_folder import course_id
+from testing import REPO
 
 from .hub_round_trip import ASSIGNMENT, NOTEBOOK, RoundTrip, errors, printed, run_round_trip
 
@@ -207,7 +208,7 @@ print("PROBE " + json.dumps({label: attempt(*target) for label, target in TARGET
 
 def targets(site) -> dict[str, tuple[str, str]]:
     """What student A tries to reach from her own notebook, each of which exists."""
-    exchange = site.exchange / course_id()
+    exchange = site.exchange / course_id(REPO)
     inbound = sorted((exchange / "inbound").glob(f"{BO}+{ASSIGNMENT}+*"))
     bo_feedback = sorted((site.home(BO) / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
     assert len(inbound) == 1 and len(bo_feedback) == 1, (inbound, bo_feedback)
@@ -261,5 +262,5 @@ def test_a_student_cannot_reach_what_is_not_theirs(hub, browsers, round_trip):
     reached = json.loads(found.group(1))
     assert reached == {label: "denied" for label in reached}, reached
     # What is not denied is not found: inbound and feedback names carry random parts.
-    inbound = next((site.exchange / course_id() / "inbound").glob(f"{BO}+*")).name
+    inbound = next((site.exchange / course_id(REPO) / "inbound").glob(f"{BO}+*")).name
     assert re.fullmatch(rf"{BO}\+{ASSIGNMENT}\+[^+]+\+[A-Za-z0-9_-]{{12}}", inbound), inbound

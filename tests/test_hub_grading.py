@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from rnncourse.course import Course
-from rnncourse.sandbox import INSTALL_HINT
+from rnncourse.engine.sandbox import INSTALL_HINT
+from testing.plain_grader import PlainCourse
 
 pytestmark = pytest.mark.lesson("01_simple_rnn")
 
@@ -38,7 +38,7 @@ print(json.dumps(api.autograde(sys.argv[1], sys.argv[2])))
 
 def test_the_autograde_button_grades_nothing_without_a_sandbox(tmp_path):
     """Does the button's call fail with the sandbox's message and leave no graded notebook?"""
-    course = Course.scratch(tmp_path / "course", [ASSIGNMENT])
+    course = PlainCourse.scratch(tmp_path / "course", [ASSIGNMENT])
     course.submit(ASSIGNMENT, "ada", course.generate(ASSIGNMENT))
     no_bwrap = tmp_path / "bin"
     no_bwrap.mkdir()

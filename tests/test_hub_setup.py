@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rnncourse.course import REPO
+from testing import REPO
 
 pytestmark = pytest.mark.unit
 
