@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from rnncourse.course.diagrams.attachments import REFERENCE, shown_in
+from rnncourse.course.diagrams.catalogue import files as diagram_files
 from rnncourse.course.publish import MANIFEST, PublishError, publish, readme_lessons
 from rnncourse.course.submissions import perfect_submission
 from rnncourse.engine.course_folder import assignments, notebook_path
@@ -30,6 +32,14 @@ COLAB = "https://colab.research.google.com/github/example-org/rnn-course-student
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)\s]+\)\]\(([^)\s]+)\)")
 ANY_COLAB_NOTEBOOK = re.compile(r"https://colab\.research\.google\.com/github/[^)\s\"]+")
 LESSONS = assignments(REPO)
+RAW = "https://raw.githubusercontent.com/example-org/rnn-course-students/main/"
+PICTURE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\((?P<url>[^)\s]+)\)")
+
+
+def release_diagrams() -> dict[str, list]:
+    """Each lesson's diagrams, as release/ shows them."""
+    return {name: shown_in(read_notebook(notebook_path("release", name, REPO)), name)
+            for name in LESSONS}
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +66,7 @@ def instructor_only_lines(name: str) -> set[str]:
 def test_copy_holds_only_allowed_files(copy):
     """Is every file in the copy on the allow-list, and every allowed file there?"""
     allowed = {"README.md", "LICENSE", MANIFEST} | {published_notebook(n) for n in LESSONS}
+    allowed |= {f"diagrams/{d.name}.png" for found in release_diagrams().values() for d in found}
     assert files_in(copy) == allowed
     listed = json.loads((copy / MANIFEST).read_text())["files"]
     assert set(listed) == allowed
@@ -66,7 +77,8 @@ def test_copy_holds_only_allowed_files(copy):
 def test_copy_shows_no_solution_or_hidden_test(copy, name):
     """Does no file of the copy show a solution, a hidden test or an executed output?"""
     nb = read_notebook(copy / published_notebook(name))
-    texts = {path: (copy / path).read_text(encoding="utf-8") for path in files_in(copy)}
+    texts = {path: (copy / path).read_text(encoding="utf-8") for path in files_in(copy)
+             if not path.endswith(".png")}  # the diagrams' PNGs, drawn from docs/diagrams
     # Another lesson's notebook may show, as its own given code, a line this lesson asks
     # students to write (lesson 09's decoder builds an embedding as lesson 08's model does):
     # that is its lesson, not a leak; this lesson's lines are looked for everywhere else.
@@ -89,13 +101,38 @@ def test_notebook_is_the_release_with_a_badge_first(copy, name):
     release = read_notebook(notebook_path("release", name, REPO))
 
     def view(cells):
-        return [(c.cell_type, c.source, c.get("metadata", {})) for c in cells]
+        def diagram(m: re.Match) -> str:  # an attachment (release) or a PNG (the copy)
+            shown = m["url"].startswith((RAW, "attachment:"))
+            return f"![{m['alt']}](a diagram)" if shown else m[0]
+
+        return [(c.cell_type, PICTURE.sub(diagram, c.source), c.get("metadata", {}))
+                for c in cells]
 
     code = [c for c in ours.cells if c.cell_type == "code"]
     assert view(code) == view(c for c in release.cells if c.cell_type == "code")
     first, rest = ours.cells[0], ours.cells[1:]
     assert first.cell_type == "markdown" and "Open In Colab" in first.source
     assert view(rest) == view(release.cells)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", LESSONS)
+def test_each_diagram_shows_in_colab_from_its_png_in_the_public_repository(copy, name):
+    """Does the copy show every diagram of release/ from its PNG's raw GitHub address (Colab
+    shows no attachments), with the same alt text, the PNG beside the lessons, and no
+    attachment left over?"""
+    nb = read_notebook(copy / published_notebook(name))
+    pictures = [m for cell in nb.cells if cell.cell_type == "markdown"
+                for m in PICTURE.finditer(cell.source)]
+    expected = release_diagrams()[name]
+    assert expected, f"release/{name} shows no diagram"
+    assert [(m["alt"], m["url"]) for m in pictures if m["url"].startswith(RAW)] == [
+        (d.alt, f"{RAW}diagrams/{d.name}.png") for d in expected]
+    for diagram in expected:
+        png = (copy / "diagrams" / f"{diagram.name}.png").read_bytes()
+        assert png == diagram_files(diagram, REPO)[1].read_bytes()
+    assert not any(cell.get("attachments") for cell in nb.cells)
+    assert not any(REFERENCE.search(cell.source) for cell in nb.cells)
 
 
 def badge_links(text: str) -> list[str]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 LESSONS_DIR = "lessons"
+DIAGRAMS_DIR = "diagrams"  # the lessons' pictures, as PNG files Colab fetches from GitHub
+RAW = "https://raw.githubusercontent.com"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_CELL_ID = "open-in-colab"  # a fixed id: publishing twice writes the same file
 COLAB = "https://colab.research.google.com/github"
@@ -59,6 +61,11 @@ class Repository:
     def colab_url(self, path: str) -> str:
         """The Colab address that opens the notebook at `path` of this repository."""
         return f"{COLAB}/{self.owner}/{self.name}/blob/{quote(self.branch)}/{quote(path)}"
+
+    def raw_url(self, path: str) -> str:
+        """Where the file at `path` of this repository is served as it is (images in markdown
+        that Colab and GitHub's notebook viewer both show)."""
+        return f"{RAW}/{self.owner}/{self.name}/{quote(self.branch)}/{quote(path)}"
 
     def badge(self, path: str) -> str:
         return f"[![Open In Colab]({BADGE_IMAGE})]({self.colab_url(path)})"

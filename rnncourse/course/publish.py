@@ -4,8 +4,11 @@
 
 The copy holds a students' README (the lessons, what each teaches, how to open each in Colab
 and how to hand it in), the release/ notebooks, each with an "Open in Colab" badge as its
-first cell, and the LICENSE. Nothing else: source/ and solutions/ hold the solutions and the
-hidden tests, and the tooling is of no use to students.
+first cell, the PNG of each diagram they show, and the LICENSE. Nothing else: source/ and
+solutions/ hold the solutions and the hidden tests, and the tooling is of no use to students.
+Colab shows no markdown attachments, so the copy's notebooks show each diagram from its PNG
+in the public repository (`diagrams/NAME.png`, by its raw.githubusercontent.com address)
+instead of from the attachment release/ carries.
 
 DEST must be outside the course repository and empty (a folder holding only a `.git` clone
 counts as empty). `--force` replaces an earlier students' copy in DEST: it deletes exactly the
@@ -33,7 +36,10 @@ from ..engine.notebooks import (
     read_notebook,
     write_notebook,
 )
-from .public_repo import BADGE_CELL_ID, Lesson, PublishError, Repository
+from .diagrams.attachments import for_colab
+from .diagrams.catalogue import Diagram
+from .diagrams.catalogue import files as diagram_files
+from .public_repo import BADGE_CELL_ID, DIAGRAMS_DIR, Lesson, PublishError, Repository
 from .publish_readme import students_readme
 
 MANIFEST = ".students-copy.json"
@@ -91,6 +97,22 @@ def check_release(path: Path, nb: NotebookNode) -> None:
         for marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
             if marker in cell.source:
                 raise PublishError(f"{path}: contains {marker!r}; run `make release` first")
+
+
+def colab_pictures(nb: NotebookNode, repo: Repository, root: Path) -> dict[str, bytes]:
+    """Point the diagrams of `nb` at their PNGs in the public repository; those PNGs, by
+    their path in the copy."""
+    def where(diagram: Diagram) -> str:
+        return f"{DIAGRAMS_DIR}/{diagram.name}.png"
+
+    pictures = {}
+    for diagram in for_colab(nb, lambda d: repo.raw_url(where(d))):
+        png = diagram_files(diagram, root)[1]
+        if not png.is_file():
+            raise PublishError(f"{png}: no such file; draw the diagrams with "
+                               "`python -m rnncourse.course.diagrams` and rebuild release/")
+        pictures[where(diagram)] = png.read_bytes()
+    return pictures
 
 
 def _entries(dest: Path) -> list[str]:
@@ -163,21 +185,26 @@ def publish(
     repo = Repository.from_url(repo_url, branch)
     title, lessons = course_lessons(root)
     earlier = previous_copy(dest, force, root)
-    notebooks = {}
+    notebooks, pictures = {}, {}
     for les in lessons:
         path = notebook_path("release", les.name, root)
         try:
             release = read_notebook(path)
-        except NotebookError as err:
+            check_release(path, release)
+            notebooks[les.path] = with_badge(release, repo.badge(les.path))
+            pictures.update(colab_pictures(notebooks[les.path], repo, root))
+        except (NotebookError, ValueError) as err:
             raise PublishError(str(err)) from err
-        check_release(path, release)
-        notebooks[les.path] = with_badge(release, repo.badge(les.path))
 
     clear(dest, earlier)
     dest.mkdir(parents=True, exist_ok=True)
     written = []
     for rel, nb in notebooks.items():
         write_notebook(nb, dest / rel)
+        written.append(rel)
+    for rel, png in sorted(pictures.items()):
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(png)
         written.append(rel)
     (dest / "README.md").write_text(students_readme(title, lessons, repo), encoding="utf-8")
     (dest / "LICENSE").write_text((root / "LICENSE").read_text(encoding="utf-8"),
