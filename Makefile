@@ -31,10 +31,12 @@ system:
 	@$(if $(filter test,$(MAKECMDGOALS)),$(HOST_PYTHON) scripts/hub_system.py --for "make test" \
 		--browser --optional)
 
-# The lessons' shared helpers copied into source/ (rnncourse.course.shared_cells), the student
+# The lessons' shared helpers copied into source/ (rnncourse.course.shared_cells), the diagrams
+# redrawn into docs/diagrams/ and refreshed in source/ (rnncourse.course.diagrams), the student
 # notebooks, and the demo's students saved with the package (rnncourse.course.demo_class).
 release: $(STAMP)
 	$(PY) -m rnncourse.course.shared_cells
+	$(PY) -m rnncourse.course.diagrams
 	$(PY) -m rnncourse.course.build release
 	$(PY) -m testing.demo_class tests/variants
 

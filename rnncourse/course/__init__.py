@@ -4,6 +4,8 @@
   written once (`lesson_setup`: installing what is missing, the frameworks' import order, the
   training device);
   `shared_cells` copies them into the source notebooks (`make release` runs it);
+* `diagrams` -- the lessons' diagrams, drawn by code and kept in the source notebooks as
+  attachments (`python -m rnncourse.course.diagrams`, which `make release` runs);
 * `build` -- release/ and solutions/ from source/ (`python -m rnncourse.course.build`);
 * `publish`, `publish_readme`, `public_repo` -- the students' copy for a public repository,
   its README, and the repository and lessons both describe;

@@ -24,7 +24,8 @@ from ...engine.course_folder import assignments, notebook_path
 from ...engine.notebooks import read_notebook, write_notebook
 from .catalogue import DIAGRAMS, Diagram, files
 
-REFERENCE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\(attachment:(?P<name>[^)\s]+\.svg)\)")
+REFERENCE = re.compile(r"!\[(?P<alt>[^\[\]\n]*)\]\(attachment:(?P<name>[^)\s]+\.svg)\)")
+NAMED = re.compile(r"attachment:([^)\s]+\.svg)")
 
 
 def bundle(svg: bytes, png: bytes) -> dict[str, str]:
@@ -48,7 +49,13 @@ def referenced(cell: NotebookNode, where: str) -> list[Diagram]:
     if cell.cell_type != "markdown":
         return []
     found = []
-    for match in REFERENCE.finditer(cell.source):
+    matches = list(REFERENCE.finditer(cell.source))
+    if len(matches) != len(NAMED.findall(cell.source)):
+        unread = sorted(set(NAMED.findall(cell.source)) - {m["name"] for m in matches})
+        raise ValueError(
+            f"{where}: cannot read the image around `attachment:{(unread or ['?'])[0]}`: write "
+            "it as ![alt text](attachment:NAME.svg) on one line, with no bracket in the alt text")
+    for match in matches:
         diagram = DIAGRAMS.get(match["name"])
         if diagram is None:
             raise ValueError(

@@ -46,7 +46,7 @@ CATALOGUE = (
             "Left, RNNCell: the input x_t goes through fcXH (x_t W_x + b) and the previous "
             "state h_{t-1} through fcHH (h_{t-1} W_h); their sum goes through relu and gives the "
             "new state h_t. Right, RNNLayer, which has no weights of its own: a loop that "
-            "hands x_all[:, t] and the state h to rnn_cell at every step, starting from h = 0, "
+            "hands step t of x_all and the state h to rnn_cell, starting from h = 0, "
             "passes each new h on to the next step and keeps every h, stacked as (batch, "
             "length, h_size)."),
     Diagram("lstm_cell", gates.lstm_cell,
@@ -61,8 +61,9 @@ CATALOGUE = (
             "Y1 = tanh(Y0 @ Wy + X1 @ Wx + b) from X1 and Y0. Wx labels both input arrows and "
             "Wy the arrow that carries Y0 to the second step: the same weights serve both."),
     Diagram("tbptt_one_sequence", training.tbptt_one_sequence,
-            "Truncated BPTT over one sequence of 12 steps cut into the windows X[0:5], "
-            "X[5:10] and X[10:12], starting from a zero state. The state flows forward through "
+            "Truncated BPTT over one sequence X of 12 steps cut into windows of k = 5 steps: "
+            "steps 0 to 4, 5 to 9, and the shorter last window, 10 and 11; it starts from a "
+            "zero state. The state flows forward through "
             "every step and across each window border as h.detach(); gradients flow back only "
             "inside a window and stop at its border. Each window gets its summed loss and one "
             "clipped update."),
@@ -95,6 +96,10 @@ CATALOGUE = (
             "border. Each batch gets its mean loss per character and one clipped update."),
 )
 DIAGRAMS = {diagram.attachment: diagram for diagram in CATALOGUE}
+for _diagram in CATALOGUE:  # markdown ends the alt text at a bracket, the cell at a line break
+    if set(_diagram.alt) & set("[]\n"):
+        raise ValueError(f"{__file__}: the alt text of {_diagram.name} has a bracket or a line "
+                         "break; say it without")
 
 
 def files(diagram: Diagram, root: Path) -> tuple[Path, Path]:

@@ -111,23 +111,29 @@ def _gru_panel(sheet: Sheet, x0: float, reset_after: bool) -> None:
     sheet.arrow([at(x_sum, y_chain + 0.16), at(x_sum, 2.45)])
     sheet.arrow([at(x_sum, 2.75), at(x_sum, y_mix - 0.3)], CANDIDATE[1])
     sheet.text(at(x_sum + 0.07, 3.1), "$n_t$", size_pt=SMALL, colour=CANDIDATE[1], ha="left")
-    # the gates: r inside the candidate, z in the final mix; both read x_t and h_{t-1}
-    for x, name in ((x_reset, "$r_t$"), (x_z, "$z_t$")):
-        sheet.box(at(x, y_in), (0.5, 0.42), r"$\sigma$", GATE)
-        top = y_chain - 0.16 if name == "$r_t$" else y_mix - 0.3
-        sheet.arrow([at(x, y_in + 0.21), at(x, top)], GATE[1])
-        sheet.text(at(x + 0.08, y_in + 0.4), name, colour=GATE[1], size_pt=SMALL, ha="left")
-    sheet.box(at(1.45, 0.45), (0.6, 0.34), "$x_t$", INPUT)
-    sheet.line([at(1.45, 0.62), at(1.45, y_bus)], INPUT[1])
-    sheet.line([at(min(x_reset, 1.45), y_bus), at(x_z, y_bus)], INPUT[1])
-    for x in (x_reset, x_sum, x_z):
-        sheet.line([at(x, y_bus), at(x, y_in - (0.21 if x != x_sum else 0.23))], INPUT[1])
-    sheet.text(at(3.45, 0.62), "the gates also\nread $h_{t-1}$", size_pt=SMALL - 1.5,
-               colour=MUTED, ha="right", va="top")
+    _gru_gates(sheet, x0, x_reset, x_sum, x_z, (y_mix, y_chain, y_in, y_bus))
     formula = (r"$n_t = \tanh(x_t W_{xn} + b_{xn} + r_t \odot (h_{t-1} W_{hn} + b_{hn}))$"
                if reset_after else
                r"$n_t = \tanh(x_t W_{xn} + b_{xn} + (r_t \odot h_{t-1}) W_{hn})$")
     sheet.text(at(1.75, 0.05), formula, size_pt=SMALL - 0.5, colour=CANDIDATE[1], va="bottom")
+
+
+def _gru_gates(sheet: Sheet, x0: float, x_reset: float, x_sum: float, x_z: float,
+               levels: tuple[float, float, float, float]) -> None:
+    """The gates, r inside the candidate and z in the final mix, and x_t feeding them."""
+    y_mix, y_chain, y_in, y_bus = levels
+    for x, name, top in ((x_reset, "$r_t$", y_chain - 0.16), (x_z, "$z_t$", y_mix - 0.3)):
+        sheet.box((x0 + x, y_in), (0.5, 0.42), r"$\sigma$", GATE)
+        sheet.arrow([(x0 + x, y_in + 0.21), (x0 + x, top)], GATE[1])
+        sheet.text((x0 + x + 0.08, y_in + 0.4), name, colour=GATE[1], size_pt=SMALL, ha="left")
+    sheet.box((x0 + 1.45, 0.45), (0.6, 0.34), "$x_t$", INPUT)
+    sheet.line([(x0 + 1.45, 0.62), (x0 + 1.45, y_bus)], INPUT[1])
+    sheet.line([(x0 + min(x_reset, 1.45), y_bus), (x0 + x_z, y_bus)], INPUT[1])
+    for x in (x_reset, x_sum, x_z):
+        sheet.line([(x0 + x, y_bus), (x0 + x, y_in - (0.21 if x != x_sum else 0.23))],
+                   INPUT[1])
+    sheet.text((x0 + 3.45, 0.62), "the gates also\nread $h_{t-1}$", size_pt=SMALL - 1.5,
+               colour=MUTED, ha="right", va="top")
 
 
 def gru_reset_placements() -> Sheet:

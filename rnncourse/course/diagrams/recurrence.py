@@ -109,8 +109,8 @@ def cell_and_layer(activation: str = "relu") -> Sheet:
     sheet.dot((5.95, 1.45), STATE[1])
     sheet.arrow([(5.95, 1.45), (5.95, 2.2), (4.12, 2.2), (4.12, 1.45), (4.45, 1.45)], STATE[1])
     sheet.text((5.05, 2.35), "h, into the next step", size_pt=SMALL - 1, colour=STATE[1])
-    sheet.text((4.05, 1.3), "h = 0\nat first", mono=True, size_pt=SMALL - 1.5, colour=MUTED,
-               ha="right", va="top")
+    sheet.text((3.72, 1.3), "h = 0\nat first", mono=True, size_pt=SMALL - 1.5, colour=MUTED,
+               ha="left", va="top")
     sheet.arrow([(5.95, 1.45), (6.3, 1.45)], STATE[1])
     sheet.box((6.6, 1.45), (0.6, 0.36), "h", STATE, mono=True)
     sheet.text((6.6, 1.17), "every h,\nstacked:", size_pt=SMALL - 1.5, colour=MUTED, va="top")
