@@ -34,6 +34,7 @@ import traceback
 from collections.abc import Callable
 
 from . import frameworks, plain_data
+from .parent_watch import watch_parent
 from .protocol import (
     ANSWER_LIMIT,
     ANSWER_LIMIT_ENV,
@@ -277,6 +278,9 @@ def serve(stdin, stdout, after: Callable[[Message], None] | None = None,
 def main(after: Callable[[Message], None] | None = None) -> None:
     """Serve the protocol on stdin and stdout; `after(request)` runs after each request (a
     wrapper that starts the judge its own way, e.g. to record it, passes it)."""
+    # Ends with the process that started it, even one killed outright mid-check (the end of
+    # stdin alone would wait for the check to finish).
+    watch_parent()
     # The protocol keeps the real stdout; anything else written there goes to stderr.
     protocol_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

@@ -13,14 +13,13 @@ from __future__ import annotations
 import atexit
 import os
 import select
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .parent_watch import PARENT_ENV
 from .protocol import (
     ANSWER_LIMIT,
     ANSWER_LIMIT_ENV,
@@ -31,6 +30,7 @@ from .protocol import (
     ProtocolError,
     decode,
 )
+from .scratch import ScratchFolder
 
 # Environment of the judge: a grading run, without TensorFlow's start-up logs.
 JUDGE_ENV = {"NBGRADER_EXECUTION": "autograde", "TF_CPP_MIN_LOG_LEVEL": "3",
@@ -52,7 +52,7 @@ class JudgeProcess:
         self.answer_limit = answer_limit
         self.command = list(command or DEFAULT_COMMAND)
         self.proc: subprocess.Popen | None = None
-        self.folder: str | None = None
+        self.folder: ScratchFolder | None = None
         self.pending = 0          # replies to posted requests, still to be read
         self._buffer = b""
         self.started = 0
@@ -63,14 +63,17 @@ class JudgeProcess:
 
     def start(self) -> None:
         self.close()
-        self.folder = tempfile.mkdtemp(prefix="rnncourse-judge-")
-        env = {**os.environ, **JUDGE_ENV, ANSWER_LIMIT_ENV: str(self.answer_limit)}
+        # Removed by close(); left by a process killed outright, it is the next run's to remove
+        # (rnncourse.engine.scratch). The judge ends when this process does (parent_watch).
+        self.folder = ScratchFolder("rnncourse-judge-")
+        env = {**os.environ, **JUDGE_ENV, ANSWER_LIMIT_ENV: str(self.answer_limit),
+               PARENT_ENV: str(os.getpid())}
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [_package_root(), os.environ.get("PYTHONPATH", "")]))
-        self._stderr = open(os.path.join(self.folder, "stderr.log"), "wb")
+        self._stderr = open(self.folder.path / "stderr.log", "wb")
         self.proc = subprocess.Popen(
             self.command, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._stderr, cwd=self.folder, env=env)
+            stdout=subprocess.PIPE, stderr=self._stderr, cwd=self.folder.path, env=env)
         self.pending = 0
         self._buffer = b""
         self.started += 1
@@ -89,14 +92,14 @@ class JudgeProcess:
             self.proc = None
             self._stderr.close()
         if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.remove()
             self.folder = None
 
     def stderr_tail(self, lines: int = 12) -> str:
         if self.folder is None:
             return ""
         try:
-            with open(os.path.join(self.folder, "stderr.log"), "rb") as log:
+            with open(self.folder.path / "stderr.log", "rb") as log:
                 text = log.read().decode(errors="replace")
         except OSError:
             return ""

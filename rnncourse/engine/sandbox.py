@@ -29,7 +29,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from traitlets.config import LoggingConfigurable
 
 from .channel import IMPORTS_ENV, TOKEN_ENV, UID_ENV
 from .limits import GradingLimits
+from .scratch import ScratchFolder
 
 KERNEL_NAME = "rnncourse-grading"
 KERNEL = Path(__file__).with_name("student_kernel.py")
@@ -175,10 +175,13 @@ def bwrap_argv(box: Path, env: dict[str, str], uid: int | None) -> list[str]:
     return [*args, "--", sys.executable, KERNEL_INSIDE, "-f", "{connection_file}"]
 
 
-def make_box(root: str) -> tuple[Path, int | None]:
-    """A private folder for one kernel: work/, home/, tmp/ and run/ (the ipc sockets)."""
+def make_box(root: str) -> tuple[ScratchFolder, int | None]:
+    """A private folder for one kernel: work/, home/, tmp/ and run/ (the ipc sockets). Owned
+    by this process (rnncourse.engine.scratch): if it is killed outright, the next run removes
+    it."""
     os.makedirs(root, exist_ok=True)
-    box = Path(tempfile.mkdtemp(prefix="rnncourse-box-", dir=root))
+    folder = ScratchFolder("rnncourse-box-", dir=root)
+    box = folder.path
     uid = None
     if os.geteuid() == 0:
         uid = 200_000 + (os.getpid() * 64 + next(_uids)) % 1_000_000
@@ -188,7 +191,7 @@ def make_box(root: str) -> tuple[Path, int | None]:
             os.chown(box / name, uid, uid)
     if uid is not None:
         os.chmod(box / "run", 0o777)
-    return box, uid
+    return folder, uid
 
 
 def limits_prefix(limits: GradingLimits) -> list[str]:
@@ -226,6 +229,7 @@ def kernel_manager(base, box: GradingSandbox, limits: GradingLimits, **kwargs):
         """Starts the student's kernel in a fresh box and throws the box away afterwards."""
 
         box: Path | None = None
+        box_folder: ScratchFolder | None = None
 
         @property
         def kernel_spec(self):
@@ -244,7 +248,8 @@ def kernel_manager(base, box: GradingSandbox, limits: GradingLimits, **kwargs):
                 self.kernel_spec.argv = [sys.executable, str(KERNEL), "-f", "{connection_file}"]
                 kw["cwd"] = str(cwd)
             else:
-                self.box, uid = make_box(box.box_root)
+                self.box_folder, uid = make_box(box.box_root)
+                self.box = self.box_folder.path
                 # The submission's other files; not the notebook being graded, which holds
                 # the hidden tests once nbgrader has put the course's cells back into it.
                 shutil.copytree(cwd, self.box / "work", dirs_exist_ok=True,
@@ -265,9 +270,9 @@ def kernel_manager(base, box: GradingSandbox, limits: GradingLimits, **kwargs):
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
-            if self.box is not None and not restart:
-                shutil.rmtree(self.box, ignore_errors=True)
-                self.box = None
+            if self.box_folder is not None and not restart:
+                self.box_folder.remove()
+                self.box, self.box_folder = None, None
 
         # The async manager's public name is bound to the base class's coroutine: rebind it.
         cleanup_resources = _async_cleanup_resources

@@ -9,11 +9,11 @@ know the assignment yet, its cells are recorded first, as `nbgrader generate_ass
 from __future__ import annotations
 
 import functools
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from ..engine.course_folder import CONFIG, Course
+from ..engine.scratch import scratch_folder
 from .gradebook import copy_assignment, fingerprint, has_assignment, open_gradebook, sqlite_url
 from .session import Grader
 from .submission import AssignmentKit, generate_assignment, read_folder
@@ -26,7 +26,7 @@ def assignment_kit(grader: Grader, assignment: str, say: Callable[[str], None] =
         say(f"{assignment}: the gradebook has no cells of it yet; recording them from "
             f"source/{assignment} (as `nbgrader generate_assignment` does)")
         record_cells(grader, assignment)
-    with tempfile.TemporaryDirectory(prefix="rnncourse-kit-") as tmp:
+    with scratch_folder("rnncourse-kit-") as tmp:
         path = Path(tmp) / "gradebook.db"
         path.write_bytes(empty_gradebook(grader.course_id))
         with open_gradebook(sqlite_url(path), grader.course_id) as kit_gb:
@@ -45,7 +45,7 @@ def assignment_kit(grader: Grader, assignment: str, say: Callable[[str], None] =
 def record_cells(grader: Grader, assignment: str) -> None:
     """Record the assignment's cells in the course gradebook from source/, by running
     `nbgrader generate_assignment` in a scratch copy of the course."""
-    with tempfile.TemporaryDirectory(prefix="rnncourse-generate-") as tmp:
+    with scratch_folder("rnncourse-generate-") as tmp:
         scratch = Course.scratch(Path(tmp) / "course", [assignment], grader.root)
         (scratch.path / "gradebook.db").write_bytes(empty_gradebook(grader.course_id))
         url = generate_assignment(scratch.path, assignment, grader.course_id)
@@ -57,7 +57,7 @@ def record_cells(grader: Grader, assignment: str) -> None:
 def empty_gradebook(course_id: str) -> bytes:
     """An empty SQLite gradebook of the course, made once per process (a new gradebook costs
     nbgrader an `alembic` run to find its schema version)."""
-    with tempfile.TemporaryDirectory(prefix="rnncourse-empty-") as tmp:
+    with scratch_folder("rnncourse-empty-") as tmp:
         path = Path(tmp) / "gradebook.db"
         with open_gradebook(sqlite_url(path), course_id):
             pass

@@ -9,12 +9,16 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from ..engine.parent_watch import watch_parent
 from .problems import Stop
 from .submission import AssignmentKit, Submission, grade_submission
 
 
-def _worker_start(log: str) -> None:
-    """A local worker's output (kernel banners, warnings) goes to a log file, not the terminal."""
+def _worker_start(log: str, parent: int) -> None:
+    """A local worker ends with the grading command, however that ends (engine.parent_watch:
+    its judge and its kernel then end with it), and its output (kernel banners, warnings) goes
+    to a log file, not the terminal."""
+    watch_parent(parent, with_death_signal=True)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -29,7 +33,7 @@ class LocalPool:
         self.where = f"{workers} worker processes"
         self.pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_start, initargs=(str(log),))
+            initializer=_worker_start, initargs=(str(log), os.getpid()))
 
     def submit(self, kit: AssignmentKit, sub: Submission) -> Future:
         return self.pool.submit(grade_submission, kit, sub)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +36,10 @@ def grade(grader: Grader, names: list[str], workers: int | None = None,
     started = time.perf_counter()
     if scheduler is None:
         stop_without_sandbox(grader.config)
+    left = sweep_scratch(grader.config)
+    if left:
+        say(f"removed {left} scratch folders that a grading run killed before it could clean "
+            "up had left")
     run = Run()
     plans = [plan_assignment(grader, name, force, say) for name in names]
     for plan in plans:
@@ -61,6 +66,16 @@ def stop_without_sandbox(config) -> None:
         require_sandbox(config)
     except SandboxUnavailable as err:
         raise Stop(f"grading stopped before running any submission: {err}") from err
+
+
+def sweep_scratch(config) -> int:
+    """Remove the scratch folders and sandbox boxes of grading processes that are gone
+    (rnncourse.engine.scratch: a live run's are left alone); how many there were."""
+    from ..engine.sandbox import GradingSandbox
+    from ..engine.scratch import sweep
+
+    places = dict.fromkeys([tempfile.gettempdir(), GradingSandbox(config=config).box_root])
+    return sum(len(sweep(where)) for where in places)
 
 
 def run_tasks(grader: Grader, tasks: list[tuple[AssignmentKit, Submission]], run: Run,

@@ -31,12 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.nbgrader_run import QUIET_ENV, environment_on_path, errors_in_log
+from ..engine.scratch import scratch_folder, sweep
 from .gradebook import SubmissionRows, open_gradebook, sqlite_url, submission_rows
 
 CONFIG = "nbgrader_config.py"
 # nbgrader's CourseDirectory.ignore default: never carried, as nbgrader never copies them.
 IGNORED = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback")
 _ONE_AT_A_TIME = threading.Lock()
+_SWEPT: set[str] = set()  # the folders this process has swept already
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,15 @@ def generate_assignment(root: Path, assignment: str, course_id: str) -> str:
     return config.CourseDirectory.db_url
 
 
+def sweep_once(box_root: str) -> None:
+    """Once per process: remove the scratch folders (and sandbox boxes) that a killed grading
+    process left on this machine (rnncourse.engine.scratch; folders of live processes stay)."""
+    for where in (tempfile.gettempdir(), box_root):
+        if where not in _SWEPT:
+            _SWEPT.add(where)
+            sweep(where)
+
+
 def grade_submission(kit: AssignmentKit, submission: Submission) -> Outcome:
     """Grade one submission in a scratch course of its own; never raises for a bad submission.
 
@@ -178,7 +189,7 @@ def grade_submission(kit: AssignmentKit, submission: Submission) -> Outcome:
 def _grade(kit: AssignmentKit, submission: Submission) -> Outcome:
     from nbgrader.converters import Autograde, GenerateFeedback
 
-    from ..engine.sandbox import SandboxUnavailable, require_sandbox
+    from ..engine.sandbox import GradingSandbox, SandboxUnavailable, require_sandbox
 
     started = time.perf_counter()
     a, s = kit.assignment, submission.student
@@ -187,7 +198,7 @@ def _grade(kit: AssignmentKit, submission: Submission) -> Outcome:
     log = logging.getLogger(f"rnncourse.grading.submission.{os.getpid()}")
     log.propagate = False
     log.setLevel(logging.INFO)
-    with tempfile.TemporaryDirectory(prefix="rnncourse-grade-") as tmp:
+    with scratch_folder("rnncourse-grade-") as tmp:
         root = Path(tmp) / "course"
         root.mkdir()
         (root / CONFIG).write_bytes(kit.config)
@@ -199,6 +210,7 @@ def _grade(kit: AssignmentKit, submission: Submission) -> Outcome:
             require_sandbox(config)
         except SandboxUnavailable as err:
             raise SandboxMissing(f"{outcome.worker}: {err}") from None
+        sweep_once(GradingSandbox(config=config).box_root)
 
         graded = _run(Autograde, config, log, force=True, create_student=True)
         autograded = root / "autograded" / s / a
