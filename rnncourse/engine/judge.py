@@ -278,9 +278,12 @@ def serve(stdin, stdout, after: Callable[[Message], None] | None = None,
 def main(after: Callable[[Message], None] | None = None) -> None:
     """Serve the protocol on stdin and stdout; `after(request)` runs after each request (a
     wrapper that starts the judge its own way, e.g. to record it, passes it)."""
-    # Ends with the process that started it, even one killed outright mid-check (the end of
-    # stdin alone would wait for the check to finish).
-    watch_parent()
+    # Ends with the process that started it, even one killed outright mid-check or mid-import
+    # (the end of stdin alone would wait for the check to finish, and a thread watching the
+    # parent for the interpreter's lock): Linux's death signal kills it at once. A judge whose
+    # starting thread ends early dies with it and is started again for the next notebook
+    # (rnncourse.engine.judge_client), which costs a start-up, never a verdict.
+    watch_parent(with_death_signal=True)
     # The protocol keeps the real stdout; anything else written there goes to stderr.
     protocol_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

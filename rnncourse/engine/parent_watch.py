@@ -9,14 +9,18 @@ culling a server) runs no clean-up of its own, so every process it starts watche
 * A daemon thread compares `os.getppid()` with the parent's pid every half second; when the
   parent is gone the child is someone else's (init's, or a subreaper's) and it ends at once
   with `os._exit`. This works on every POSIX system and whichever thread started the child.
-* `death_signal=True` also asks Linux (`prctl(PR_SET_PDEATHSIG, SIGKILL)`) to kill the child
-  the moment its parent ends. Linux sends it when the *thread* that started the child ends,
-  so it is for children started by a thread that lives as long as its process (the grading
-  command's worker processes, started by its main thread), never for ones a pool's thread
-  starts (the judge in a Dask worker).
+* `with_death_signal=True` also asks Linux (`prctl(PR_SET_PDEATHSIG, SIGKILL)`) to kill the
+  child the moment its parent ends, even while the child's interpreter is busy in C (an
+  import, a long computation) and its watching thread cannot run. Linux sends it when the
+  *thread* that started the child ends, so it is for children started by a thread that lives
+  as long as its process (the grading command's workers, started by its main thread) or that
+  are simply started again when needed (the judge, rnncourse.judge_client).
 
 A child whose parent died before it looked is caught too: the parent's pid is given to it
-(an argument, or `PARENT_ENV`), not read from `getppid()` after the fact.
+(an argument, or `PARENT_ENV`), not read from `getppid()` after the fact. Processes of the
+grading sandbox need none of this: bubblewrap's `--die-with-parent` ends each box with its
+kernel (rnncourse.sandbox), and an unsandboxed kernel watches its parent itself (ipykernel,
+`JPY_PARENT_PID`).
 """
 
 from __future__ import annotations
