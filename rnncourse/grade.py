@@ -2,13 +2,15 @@
 
     python -m rnncourse.grade ASSIGNMENT [ASSIGNMENT ...] [--workers N]
         [--scheduler tcp://HOST:8786] [--db URL] [--force] [--course DIR]
-        [--from ARCHIVE_OR_FOLDER [--roster FILE]] [--export canvas|moodle FILE]
+        [--from ARCHIVE_OR_FOLDER [--roster FILE] [--groups FILE]]
+        [--export canvas|moodle|moodle-gradebook FILE [--lms-assignment "Title (id)"]]
 
 Run in a course folder after `nbgrader zip_collect` or `nbgrader collect`, or with `--from`
 the submissions download of one assignment from Canvas or Moodle (its zip, or a folder of
 loose .ipynb), which is first put into submitted/<student>/<assignment>/
-(rnncourse.grading.lms; `--roster`: the LMS's own export of the class, for names, emails and the
-times of the submissions). Every submission in submitted/ is graded in a scratch course of
+(rnncourse.grading.lms; `--roster`: the LMS's own export of the class, for names, emails and
+the times of the submissions; `--groups`: Canvas's export of the group set, for a group
+assignment). Every submission in submitted/ is graded in a scratch course of
 its own (rnncourse.grading.submission), in the grading sandbox, N at a time on this machine
 (default: one per core) or on a Dask cluster (`--scheduler`). This process alone writes the
 course: the gradebook rows (SQLite, or `--db postgresql://...`), autograded/ and feedback/, as
@@ -16,9 +18,16 @@ course: the gradebook rows (SQLite, or `--db postgresql://...`), autograded/ and
 (`nbgrader export`), a table per assignment of every check with the share of the class that
 passed it, and a PNG with the grade histogram.
 
-`--export canvas FILE` or `--export moodle FILE` writes the gradebook's grades as the CSV
-that LMS imports, and beside it a zip per assignment of the feedback named for its bulk
-upload (rnncourse.grading.lms.export); without `--from` it grades nothing.
+`--export canvas FILE` writes the gradebook's grades as Canvas's gradebook import, into the
+assignment's existing column (`--lms-assignment`, or the roster, names it); `--export moodle
+FILE` fills in the assignment's grading worksheet (the roster); `--export moodle-gradebook
+FILE` writes Moodle's course-gradebook import instead. Beside FILE, a zip per assignment of
+the feedback named for the LMS's bulk upload (rnncourse.grading.lms_export). Without `--from`
+it grades nothing.
+
+Whatever ends the command, even SIGKILL, the processes it started end with it
+(rnncourse.parent_watch), and the next run removes the scratch folders they left
+(rnncourse.scratch).
 
 Resumable: a submission already graded, unchanged since, is not graded again (unless --force);
 after an interruption the same command finishes the rest. A submission that cannot be graded
@@ -38,16 +47,17 @@ from pathlib import Path
 
 from .engine.course_folder import add_course_option
 from .grading.gradebook import shown
-from .grading.lms.export import Exported, export_lms
-from .grading.lms.importer import Imported, import_class
-from .grading.lms.roster import Roster, read_roster
+from .grading.lms import Imported, import_class
+from .grading.lms_export import Exported, export_lms
+from .grading.lms_groups import GroupSet, read_group_set
+from .grading.lms_roster import Roster, read_roster
 from .grading.problems import Stop
 from .grading.report import report
 from .grading.run import Run, grade, stop_without_sandbox
 from .grading.session import REPORTS, STATE, Grader, course_config
 
 __all__ = ["REPORTS", "STATE", "Grader", "Run", "Stop", "grade", "main", "report"]
-LMSES = ("canvas", "moodle")
+LMSES = ("canvas", "moodle", "moodle-gradebook")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,10 +83,18 @@ def parser() -> argparse.ArgumentParser:
     lms.add_argument("--roster", type=Path, metavar="FILE",
                      help="the LMS's export of the class: Canvas's gradebook CSV, Moodle's "
                      "grading worksheet")
-    lms.add_argument("--export", nargs=2, metavar=("canvas|moodle", "FILE"),
-                     help="write the grades as FILE for that LMS's grade import, and a zip "
-                     "per assignment of the feedback for its bulk upload (grades nothing "
-                     "unless --from is given)")
+    lms.add_argument("--groups", type=Path, metavar="FILE",
+                     help="with --from: Canvas's export of the group set of a group "
+                     "assignment, so that every member gets the group's grade")
+    lms.add_argument("--export", nargs=2, metavar=("canvas|moodle|moodle-gradebook", "FILE"),
+                     help="write the grades as FILE for that LMS's grade import (moodle: the "
+                     "assignment's grading worksheet, filled in), and a zip per assignment "
+                     "of the feedback for its bulk upload (grades nothing unless --from is "
+                     "given)")
+    lms.add_argument("--lms-assignment", action="append", default=[], metavar='"Title (id)"',
+                     help="with --export canvas: the assignment's Canvas column, as Canvas "
+                     "titles it; NAME=\"Title (id)\" with several assignments (default: "
+                     "c.CanvasExport.assignments, else the roster's column titled NAME)")
     return parser
 
 
@@ -87,9 +105,30 @@ def check_args(args: argparse.Namespace) -> None:
     if args.source is not None and len(args.assignments) != 1:
         parser().error("--from takes the download of one assignment: name only that one")
     if args.export is not None and args.export[0] not in LMSES:
-        parser().error(f"--export: the LMS is canvas or moodle, not {args.export[0]!r}")
+        parser().error("--export: the LMS is canvas, moodle or moodle-gradebook, not "
+                       f"{args.export[0]!r}")
     if args.roster is not None and args.source is None and args.export is None:
         parser().error("--roster goes with --from or --export")
+    if args.groups is not None and args.source is None:
+        parser().error("--groups goes with --from")
+    if args.lms_assignment and (args.export is None or args.export[0] != "canvas"):
+        parser().error("--lms-assignment goes with --export canvas")
+
+
+def asked_titles(values: list[str], names: list[str]) -> dict[str, str]:
+    """--lms-assignment's values by assignment: `NAME=Title (id)`, or for one assignment just
+    `Title (id)`; a usage error for anything else."""
+    titles = {}
+    for value in values:
+        name, sep, title = value.partition("=")
+        if sep and name.strip() in names:
+            titles[name.strip()] = title.strip()
+        elif len(names) == 1 and names[0] not in titles:
+            titles[names[0]] = value.strip()
+        else:
+            parser().error(f"--lms-assignment {value!r}: with several assignments, say whose "
+                           f"column it is: NAME=\"Title (id)\", NAME one of {', '.join(names)}")
+    return titles
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             stop_without_sandbox(course_config(args.course))
         with Grader.open(args.course, args.db) as grader:
             roster = load_roster(grader, args.roster)
+            groups = read_group_set(args.groups) if args.groups is not None else None
             if args.source is not None:
-                imported = take_in(grader, args.assignments[0], args.source, roster)
+                imported = take_in(grader, args.assignments[0], args.source, roster, groups)
             if grading:
                 run = grade(grader, args.assignments, workers=args.workers,
                             scheduler=args.scheduler, force=args.force,
@@ -111,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                 paths = report(grader, args.assignments)
             if args.export is not None:
                 lms, file = args.export
-                exported = export_lms(grader, lms, args.assignments, Path(file), roster)
+                exported = export_lms(grader, lms, args.assignments, Path(file), roster,
+                                      asked_titles(args.lms_assignment, args.assignments))
     except Stop as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -133,9 +174,11 @@ def load_roster(grader: Grader, path: Path | None) -> Roster | None:
     return read_roster(path, timezone)
 
 
-def take_in(grader: Grader, assignment: str, source: Path, roster: Roster | None) -> Imported:
+def take_in(grader: Grader, assignment: str, source: Path, roster: Roster | None,
+            groups: GroupSet | None = None) -> Imported:
     """Import the download, printing one line per file not imported."""
-    imported = import_class(grader, assignment, source, roster, say=lambda line: None)
+    imported = import_class(grader, assignment, source, roster, say=lambda line: None,
+                            groups=groups)
     for unplaced in imported.unplaced:
         print(unplaced.line())
     print(imported.summary())

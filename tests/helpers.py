@@ -185,3 +185,60 @@ def moodle_upload_participant(path: str) -> tuple[str, str, str]:
         if len(info) >= 4 and info[1].isdigit():
             return info[1], info[2], info[3]
     raise AssertionError(f"Moodle would not match {path!r} to a participant")
+
+
+# Moodle's grading worksheet: its columns as mod/assign/gradingtable.php writes them for a
+# download, titled with the English strings of mod/assign/lang/en/assign.php ("Maximum Grade":
+# the later of its two definitions of `maxgrade`), and "Feedback comments", the comments
+# plugin's field.
+WORKSHEET_HEADER = ["Identifier", "Full name", "Email address", "Status", "Grade",
+                    "Maximum Grade", "Grade can be changed", "Last modified (submission)",
+                    "Last modified (grade)", "Feedback comments"]
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8",
+              delimiter: str = ",", newline: str = "\r\n") -> Path:
+    """`rows` as a CSV file written the way an LMS or a spreadsheet writes one."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return path
+
+
+def read_csv(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> list[list[str]]:
+    import csv
+
+    with open(path, newline="", encoding=encoding) as found:
+        return list(csv.reader(found, delimiter=delimiter))
+
+
+def fill_gradebook(grader, assignment: str, scores: dict[str, tuple[float, float]]) -> None:
+    """The assignment with two graded cells, `first` (6 points) and `second` (4), each
+    student's scores, and a feedback file for each, as grading leaves them."""
+    from rnncourse.grading.gradebook import NotebookRows, SubmissionRows, write_submission
+
+    gb = grader.gb
+    gb.update_or_create_assignment(assignment)
+    gb.update_or_create_notebook(assignment, assignment)
+    for cell, points in (("first", 6), ("second", 4)):
+        gb.update_or_create_grade_cell(cell, assignment, assignment, max_score=points,
+                                       cell_type="code")
+    for student, (first, second) in scores.items():
+        write_submission(gb, SubmissionRows(assignment, student, None, {
+            assignment: NotebookRows(True, {"first": first, "second": second})}))
+        html = grader.root / "feedback" / student / assignment / f"{assignment}.html"
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(f"<html>{student}</html>")
+
+
+def lms_course(folder: Path, assignment: str) -> Course:
+    """A scratch course holding `assignment`, with an empty gradebook."""
+    from rnncourse.grading.kits import empty_gradebook
+
+    found = Course.scratch(folder, [assignment])
+    (found.path / "gradebook.db").write_bytes(empty_gradebook(found.course_id))
+    return found

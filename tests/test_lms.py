@@ -3,11 +3,17 @@ name them? Fast: archives built here, imported into scratch courses, exported fr
 filled through nbgrader's API; nothing is graded (tests/test_lms_round_trip.py grades).
 
 The formats, as the LMS's own code reads and writes them (docs/instructors.md, "From the LMS
-and back"): Canvas's submissions download `lastfirst[_LATE]_userid_fileid_name`, its
-re-upload taking the first two all-digit parts of a name as user and file id, its gradebook
-import's `Student, ID, SIS User ID, SIS Login ID, Section` and `Points Possible` row; Moodle's
-`Full Name_NNN_assignsubmission_file_/name` folders, its feedback zip read by splitting each
-folder name on `_` into name, participant, plugin type and plugin.
+and back"): Canvas's submissions download `lastfirst[_LATE]_userid_fileid_name`
+(canvas-lms lib/content_zipper.rb, `get_filename`: the sortable name lower-cased and stripped
+to word characters, then `LATE` for late work, the user id, the file id), its re-upload taking
+the first two all-digit parts of a name as user and file id (app/models/assignment.rb,
+`infer_comment_context_from_filename`), its gradebook import's `Student, ID, SIS User ID, SIS
+Login ID, Section` header and `Points Possible` row (app/models/gradebook_importer.rb); Moodle's
+`Full Name_NNN_assignsubmission_file_/name` folders (mod/assign/classes/downloader.php), its
+feedback zip read by splitting each folder name on `_` into name, participant, plugin type and
+plugin (mod/assign/feedback/file/importziplib.php). Group submissions, Canvas's column titles
+and Moodle's grading worksheet have test modules of their own (tests/test_lms_groups.py,
+tests/test_lms_canvas.py, tests/test_lms_worksheet.py).
 """
 
 from __future__ import annotations
@@ -24,21 +30,25 @@ from traitlets.config import Config
 
 from rnncourse.engine.nbgrader_run import check_nbgrader
 from rnncourse.grade import main
-from rnncourse.grading.gradebook import NotebookRows, SubmissionRows, write_submission
 from rnncourse.grading.kits import empty_gradebook
-from rnncourse.grading.lms.archive import SafeExtractor
-from rnncourse.grading.lms.export import CANVAS_HEADER, MOODLE_HEADER, export_lms
-from rnncourse.grading.lms.importer import import_class, read_manifest
-from rnncourse.grading.lms.names import collector, notebook_name
-from rnncourse.grading.lms.roster import lms_time, read_roster
+from rnncourse.grading.lms import import_class
+from rnncourse.grading.lms_archive import SafeExtractor
+from rnncourse.grading.lms_canvas import HEADER as CANVAS_HEADER
+from rnncourse.grading.lms_export import export_lms
+from rnncourse.grading.lms_manifest import read_manifest, saved_roster_path
+from rnncourse.grading.lms_moodle_gradebook import HEADER as MOODLE_HEADER
+from rnncourse.grading.lms_names import collector, notebook_name
+from rnncourse.grading.lms_roster import lms_time, read_roster
 from rnncourse.grading.session import Grader
 from testing.plain_grader import PlainCourse
 
 from .helpers import (
     canvas_name,
     canvas_reupload_ids,
+    fill_gradebook,
     moodle_name,
     moodle_upload_participant,
+    read_csv,
     zip_files,
 )
 
@@ -75,11 +85,17 @@ def test_canvas_names_as_the_download_writes_them():
         f"doe_jane_12_34_{A}.ipynb": ("12", "34", False, f"{A}.ipynb", "doe_jane_12_34"),
         f"anon_ab1cd_456_{A}.ipynb": ("anon_ab1cd", "456", False, f"{A}.ipynb",
                                       "anon_ab1cd_456"),
+        # "Smith, Pilate": a name that ends in "late" is not late work; only _LATE_ is
+        f"smithpilate_1020_5_{A}.ipynb": ("1020", "5", False, f"{A}.ipynb",
+                                          "smithpilate_1020_5"),
+        f"smithpilate_LATE_1020_6_{A}.ipynb": ("1020", "6", True, f"{A}.ipynb",
+                                               "smithpilate_LATE_1020_6"),
     }
     for name, (user, file_id, late, original, prefix) in cases.items():
         info = read.collect(name)
         assert (info["student_id"], info["attachment_id"], info["late"], info["file_id"],
                 info["prefix"]) == (user, file_id, late, original, prefix), name
+    assert read.collect(f"smithpilate_1020_5_{A}.ipynb")["name"] == "smithpilate"
     assert read.collect(f"{A}.ipynb") is None and read.collect("a_1_2_notes.pdf") is None
 
 
@@ -181,11 +197,19 @@ def canvas_class() -> dict[str, bytes]:
     }
 
 
+# The class's sortable names ("Last, First"), which Canvas's download writes lower-cased and
+# stripped to letters (content_zipper.rb, sanitize_user_name and sanitize_file_name).
+CANVAS_NAMES = {9001: "Smith, Bob", 9002: "Doe, Jane", 9003: "Lee, Ann", 9004: "Escape, Eve",
+                9005: "Kim, Mo", 9006: "Broken, Bo", 9007: "Wrong, Wu", 9008: "Other, Ot"}
+
+
 def canvas_roster(path: Path) -> Path:
+    """Canvas's gradebook export (GradebookExporter; read back by gradebook_importer.rb): the
+    student columns, a column `Title (id)` per assignment, the `Points Possible` row."""
     rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A} (777)",
              "Current Score"], ["    Points Possible", "", "", "", "", "10", "(read only)"]]
-    rows += [[f"Last{i}, First{i}", str(i), f"S{i}", f"u{i}@uni.edu", "Sec A", "", ""]
-             for i in range(9001, 9009)]
+    rows += [[name, str(i), f"S{i}", f"u{i}@uni.edu", "Sec A", "", ""]
+             for i, name in CANVAS_NAMES.items()]
     with open(path, "w", newline="") as out:
         csv.writer(out).writerows(rows)
     return path
@@ -195,8 +219,7 @@ EXPECTED_CANVAS = {
     "escape_9004_550": "'..'", "brokenbo_9006_570": "not valid JSON",
     "ghost_9999_540": "has no student 9999", "leeann_9003_531_notes.pdf": "not a notebook",
     "wrongwu_9007_580": "another assignment's notebook (01_simple_rnn)",
-    "kimmo_9005_560": "two students claim the student id 9005",
-    "parkmin_9005_561": "two students claim the student id 9005",
+    "parkmin_9005_561": "named 'parkmin', but Canvas user 9005 is 'Kim, Mo'",
     "otherot_9008_590": "a notebook named 'homework.ipynb'",
 }
 
@@ -209,8 +232,9 @@ def test_a_canvas_download_goes_in_under_the_canvas_ids(tmp_path, course):
         students = {s.id: (s.first_name, s.last_name, s.email, s.lms_user_id)
                     for s in grader.gb.students}
         manifest = read_manifest(grader, A)
-    assert sorted(done.placed) == ["9001", "9002", "9003"]
-    assert students["9002"] == ("First9002", "Last9002", "u9002@uni.edu", "9002")
+        kept = saved_roster_path(grader, A)
+    assert sorted(done.placed) == ["9001", "9002", "9003", "9005"]
+    assert students["9002"] == ("Jane", "Doe", "u9002@uni.edu", "9002")
     lines = [u.line() for u in done.bad]
     for part, reason in EXPECTED_CANVAS.items():
         found = [ln for ln in lines if part in ln]
@@ -224,12 +248,14 @@ def test_a_canvas_download_goes_in_under_the_canvas_ids(tmp_path, course):
     assert sorted(p.name for p in placed.parent.iterdir()) == [f"{A}.ipynb"]  # no time given
     entry = manifest["students"]["9002"]
     assert entry["late"] is True and entry["prefix"] == "doejane_LATE_9002_520"
-    assert manifest["column"] == f"{A} (777)"
+    assert kept.read_bytes() == roster.read_bytes()  # for the export's column titles
     assert outside(tmp_path, course.path) == {"in/canvas.zip", "in/roster.csv"}
 
 
 def moodle_worksheet(path: Path) -> Path:
-    rows = [["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum grade",
+    """The assignment's grading worksheet as Moodle writes it (mod/assign/gradingtable.php
+    columns, English strings of mod/assign/lang/en/assign.php; UTF-8 with a BOM)."""
+    rows = [["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
              "Grade can be changed", "Last modified (submission)", "Last modified (grade)",
              "Feedback comments"],
             ["Participant 101", "Jane Doe", "jane@uni.edu", "Submitted for grading", "", "10",
@@ -302,38 +328,21 @@ def test_an_unknown_assignment_imports_nothing(tmp_path, course):
     assert not done.placed and "no such assignment" in done.bad[0].line()
 
 
-def fill_gradebook(grader: Grader, scores: dict[str, tuple[float, float]]) -> None:
-    """The assignment with two graded cells (6 and 4 points), and each student's scores."""
-    gb = grader.gb
-    gb.update_or_create_assignment(A)
-    gb.update_or_create_notebook(A, A)
-    for cell, points in (("first", 6), ("second", 4)):
-        gb.update_or_create_grade_cell(cell, A, A, max_score=points, cell_type="code")
-    for student, (first, second) in scores.items():
-        write_submission(gb, SubmissionRows(A, student, None, {A: NotebookRows(
-            True, {"first": first, "second": second})}))
-        html = grader.root / "feedback" / student / A / f"{A}.html"
-        html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text("<html>Score</html>")
-
-
-def read_csv(path: Path) -> list[list[str]]:
-    with open(path, newline="", encoding="utf-8") as found:
-        return list(csv.reader(found))
-
-
 def test_canvas_export_has_canvas_columns_ids_and_reupload_names(tmp_path, course):
+    """Does the Canvas export write the gradebook import's columns (gradebook_importer.rb:
+    `Student`, `ID`, SIS ids, `Section`, the roster's own `Title (id)`, a `Points Possible`
+    row) and feedback named for Re-Upload Submissions (assignment.rb)?"""
     archive = zip_files(tmp_path / "canvas.zip", canvas_class())
     roster = read_roster(canvas_roster(tmp_path / "roster.csv"))
     with Grader.open(course.path) as grader:
         import_class(grader, A, archive, roster, say=lambda line: None)
-        fill_gradebook(grader, {"9001": (6, 4), "9002": (6, 1.5), "nbgrader_only": (1, 1)})
+        fill_gradebook(grader, A, {"9001": (6, 4), "9002": (6, 1.5), "nbgrader_only": (1, 1)})
         done = export_lms(grader, "canvas", [A], tmp_path / "out" / "canvas.csv")
     rows = read_csv(done.csv)
     assert rows[0] == CANVAS_HEADER + [f"{A} (777)"]
     assert rows[1] == ["Points Possible", "", "", "", "", "10"]
-    assert rows[2:] == [["Last9001, First9001", "9001", "S9001", "u9001@uni.edu", "Sec A", "10"],
-                        ["Last9002, First9002", "9002", "S9002", "u9002@uni.edu", "Sec A", "7.5"]]
+    assert rows[2:] == [["Doe, Jane", "9002", "S9002", "u9002@uni.edu", "Sec A", "7.5"],
+                        ["Smith, Bob", "9001", "S9001", "u9001@uni.edu", "Sec A", "10"]]
     assert any("nbgrader_only: not imported from an LMS download" in ln
                for ln in done.unexported)
     assert any("9003: not graded" in ln for ln in done.unexported)
@@ -343,19 +352,25 @@ def test_canvas_export_has_canvas_columns_ids_and_reupload_names(tmp_path, cours
     assert sorted(canvas_reupload_ids(n) for n in names) == [("9001", "610"), ("9002", "520")]
 
 
-def test_moodle_export_has_an_identifier_and_a_column_per_grade_item(tmp_path, course):
+def test_moodle_gradebook_export_has_an_identifier_and_a_column_per_grade_item(
+        tmp_path, course):
+    """Does `moodle-gradebook` write the course gradebook's CSV import (one user column Moodle
+    maps to an email, ID number or username, grade/import/csv/classes/load_data.php; a column
+    per grade item), say that Moodle locks such grades, and name the feedback for the feedback
+    zip (importziplib.php reads the participant number)?"""
     archive = zip_files(tmp_path / "moodle.zip", {
         moodle_name("Jane Doe", 101, f"{A}.ipynb"): NB,
         moodle_name("Max Mustermann", 102, f"{A}.ipynb"): NB})
     roster = read_roster(moodle_worksheet(tmp_path / "worksheet.csv"))
     with Grader.open(course.path) as grader:
         import_class(grader, A, archive, roster, say=lambda line: None)
-        fill_gradebook(grader, {"jane@uni.edu": (6, 4), "max@uni.edu": (0, 0)})
-        done = export_lms(grader, "moodle", [A], tmp_path / "moodle.csv")
+        fill_gradebook(grader, A, {"jane@uni.edu": (6, 4), "max@uni.edu": (0, 0)})
+        done = export_lms(grader, "moodle-gradebook", [A], tmp_path / "moodle.csv")
     rows = read_csv(done.csv)
     assert rows[0] == MOODLE_HEADER + [f"Participant ({A})", A]
     assert rows[1:] == [["Jane Doe", "jane@uni.edu", "", "", "101", "10"],
                         ["Max Mustermann", "max@uni.edu", "", "", "102", "0"]]
+    assert any("locks grades" in note for note in done.notes)
     with zipfile.ZipFile(done.feedback[A]) as upload:
         names = sorted(upload.namelist())
     assert names == [f"Jane Doe_101_assignfeedback_file_/{A}.html",
@@ -364,33 +379,44 @@ def test_moodle_export_has_an_identifier_and_a_column_per_grade_item(tmp_path, c
         ("101", "assignfeedback", "file"), ("102", "assignfeedback", "file")]
 
 
-def test_moodle_export_without_emails_says_to_give_the_roster(tmp_path, course):
+def test_moodle_gradebook_export_without_emails_says_to_give_the_roster(tmp_path, course):
+    """Imported without the worksheet, no student has an email: is each one named, with the
+    way to fix it, rather than written as a row Moodle's import would stop at?"""
     archive = zip_files(tmp_path / "moodle.zip", {moodle_name("Jane Doe", 101, f"{A}.ipynb"): NB})
     with Grader.open(course.path) as grader:
         import_class(grader, A, archive, say=lambda line: None)
-        fill_gradebook(grader, {"jane_doe": (6, 4)})
-        done = export_lms(grader, "moodle", [A], tmp_path / "moodle.csv")
+        fill_gradebook(grader, A, {"jane_doe": (6, 4)})
+        done = export_lms(grader, "moodle-gradebook", [A], tmp_path / "moodle.csv")
     assert len(read_csv(done.csv)) == 1 and done.rows == 0
-    assert any("jane_doe" in ln and "--roster" in ln for ln in done.unexported)
+    assert any("Jane Doe" in ln and "--roster" in ln for ln in done.unexported)
 
 
 def test_names_that_look_like_formulas_stay_text(tmp_path, course):
-    archive = zip_files(tmp_path / "canvas.zip", {canvas_name("x", 42, 7, f"{A}.ipynb"): NB})
+    """Is a name a spreadsheet would run as a formula written as text?"""
+    archive = zip_files(tmp_path / "canvas.zip",
+                        {canvas_name("hyperlink1", 42, 7, f"{A}.ipynb"): NB})
     roster = tmp_path / "roster.csv"
-    roster.write_text('Student,ID,SIS User ID,SIS Login ID,Section\n"=HYPERLINK(1)",42,,,@s\n')
+    roster.write_text('Student,ID,SIS User ID,SIS Login ID,Section,Lesson 4 (12)\n'
+                      '"=HYPERLINK(1)",42,,,@s,\n')
     with Grader.open(course.path) as grader:
         import_class(grader, A, archive, read_roster(roster), say=lambda line: None)
-        fill_gradebook(grader, {"42": (6, 4)})
-        done = export_lms(grader, "canvas", [A], tmp_path / "canvas.csv")
+        fill_gradebook(grader, A, {"42": (6, 4)})
+        done = export_lms(grader, "canvas", [A], tmp_path / "canvas.csv",
+                          titles={A: "Lesson 4 (12)"})
     assert read_csv(done.csv)[2][:5] == ["'=HYPERLINK(1)", "42", "", "", "'@s"]
 
 
 @pytest.mark.parametrize("args, message", [
     (["01_simple_rnn", A, "--from", "x.zip"], "one assignment"),
-    ([A, "--export", "blackboard", "x.csv"], "canvas or moodle"),
+    ([A, "--export", "blackboard", "x.csv"], "the LMS is canvas, moodle or moodle-gradebook"),
     ([A, "--roster", "r.csv"], "--roster goes with"),
+    ([A, "--groups", "g.csv"], "--groups goes with --from"),
+    ([A, "--export", "moodle", "x.csv", "--lms-assignment", "L (1)"], "goes with --export canvas"),
+    (["01_simple_rnn", A, "--export", "canvas", "x.csv", "--lms-assignment", "L (1)"],
+     "say whose column it is"),
 ])
 def test_options_that_do_not_go_together(args, message, capsys):
+    """Is each option that needs another, or cannot go with one, a usage error?"""
     with pytest.raises(SystemExit) as stop:
         main(args)
     assert stop.value.code == 2 and message in capsys.readouterr().err

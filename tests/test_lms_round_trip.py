@@ -3,18 +3,22 @@ submissions download go in with one command, get graded, and come out as the gra
 the feedback upload of the same LMS, under the very ids the download gave?
 
 A small class of lesson 04 (the perfect student, a blank one, a known bug handed in late) is
-handed in twice: as Canvas names its download (with an older upload and a re-upload, a stray
-PDF, a student the roster does not know, a hostile name, two students claiming one id, a
-notebook that is not JSON, another assignment's notebook), and as Moodle does (with a text
-submission, a participant the worksheet does not know, a zip bomb). Each is imported and
-graded by `python -m rnncourse.grade --from`, and exported by `--export`; the CSVs are checked
-column by column against the formats' headers, the feedback names against the LMS's own rules
-for matching them, and every score against the gradebook.
+handed in twice: as Canvas names its download (canvas-lms lib/content_zipper.rb: with an older
+upload and a re-upload, a stray PDF, a student the roster does not know, a hostile name, two
+students claiming one id under names that are not theirs, a notebook that is not JSON, another
+assignment's notebook, a name ending in "late" that is not late work, a group's file named
+after the group and its representative), and as Moodle does (mod/assign/classes/downloader.php:
+with a text submission, a participant the worksheet does not know, a zip bomb). Each is
+imported and graded by `python -m rnncourse.grade --from`, and exported by `--export`: Canvas's
+gradebook import (app/models/gradebook_importer.rb) into the roster's own column, and Moodle's
+grading worksheet filled in (mod/assign/feedback/offline/importgradeslib.php); the files are
+checked column by column and row by row, the feedback names against the LMS's own rules for
+matching them (assignment.rb, mod/assign/feedback/file/importziplib.php), and every score
+against the gradebook.
 """
 
 from __future__ import annotations
 
-import csv
 import shutil
 import subprocess
 import sys
@@ -32,11 +36,14 @@ from testing import REPO
 from testing.plain_grader import PlainCourse
 
 from .helpers import (
+    WORKSHEET_HEADER,
     canvas_name,
     canvas_reupload_ids,
     known,
     moodle_name,
     moodle_upload_participant,
+    read_csv,
+    write_csv,
     zip_files,
 )
 
@@ -55,12 +62,7 @@ def run_grade(course: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=nbgrader_env())
 
 
-def read_csv(path: Path) -> list[list[str]]:
-    with open(path, newline="", encoding="utf-8") as found:
-        return list(csv.reader(found))
-
-
-def gradebook(course: PlainCourse) -> dict[str, tuple]:
+def gradebook(course: Course) -> dict[str, tuple]:
     """Each student's (score less the late penalty, timestamp, first name, email)."""
     with open_gradebook(course.db_url, CID) as gb:
         return {s.student.id: (max(0.0, s.score - s.late_submission_penalty), s.timestamp,
@@ -96,8 +98,13 @@ def lms_course(template: PlainCourse, tmp_path: Path) -> PlainCourse:
 
 CANVAS_BAD = {  # a part of the file's name: what its line must say
     "notes.pdf": "not a notebook", "ghost_9999": "has no student 9999",
-    "escape_9004": "'..'", "kimmo_9005": "two students claim", "parkmin_9005": "two students",
+    "escape_9004": "'..'", "kimmo_9005": "Canvas user 9005 is 'Choi, Ara'",
+    "parkmin_9005": "Canvas user 9005 is 'Choi, Ara'",
     "brokenbo_9006": "not valid JSON", "wrongwu_9007": "another assignment's notebook"}
+# Sortable names, as Canvas's gradebook export lists them; the download's are their letters.
+CANVAS_NAMES = {9001: "Smith, Bob", 9002: "Doe, Jane", 9003: "Smith, Pilate",
+                9004: "Escape, Eve", 9005: "Choi, Ara", 9006: "Broken, Bo", 9007: "Wrong, Wu",
+                9010: "Rocket, Ray", 9011: "Rocket, Rita"}
 
 
 def canvas_download(the_class: dict[str, bytes], tmp_path: Path) -> tuple[Path, Path]:
@@ -106,8 +113,9 @@ def canvas_download(the_class: dict[str, bytes], tmp_path: Path) -> tuple[Path, 
         canvas_name("smithbob", 9001, 610, f"{A}-1.ipynb"): the_class["perfect"],
         canvas_name("doejane", 9002, 520, f"{A}.ipynb", late=True):
             the_class["mutant_plain_tensors"],
-        canvas_name("leeann", 9003, 530, f"Copy of {A}.ipynb"): the_class["blank"],
-        canvas_name("leeann", 9003, 531, "notes.pdf"): b"%PDF-1.4 my notes",
+        canvas_name("smithpilate", 9003, 530, f"Copy of {A}.ipynb"): the_class["blank"],
+        canvas_name("smithpilate", 9003, 531, "notes.pdf"): b"%PDF-1.4 my notes",
+        canvas_name("teamrocket", 9010, 700, f"{A}.ipynb"): the_class["perfect"],
         canvas_name("ghost", 9999, 540, f"{A}.ipynb"): the_class["perfect"],
         "../../" + canvas_name("escape", 9004, 550, f"{A}.ipynb"): the_class["perfect"],
         canvas_name("kimmo", 9005, 560, f"{A}.ipynb"): the_class["perfect"],
@@ -118,12 +126,17 @@ def canvas_download(the_class: dict[str, bytes], tmp_path: Path) -> tuple[Path, 
     roster = tmp_path / "downloads" / "canvas-gradebook.csv"
     rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A} (4404)",
              "Current Score"], ["    Points Possible", "", "", "", "", "10", "(read only)"]]
-    rows += [[f"Last{i}, First{i}", str(i), f"S{i}", f"s{i}@uni.edu", "RNN 1", "", ""]
-             for i in range(9001, 9008)]
+    rows += [[name, str(i), f"S{i}", f"s{i}@uni.edu", "RNN 1", "", ""]
+             for i, name in CANVAS_NAMES.items()]
+    groups = tmp_path / "downloads" / "canvas-groups.csv"  # group_categories_controller.rb
+    members = [[CANVAS_NAMES[i], str(i), f"S{i}", f"s{i}@uni.edu", "RNN 1",
+                "Team Rocket" if i >= 9010 else "", "31" if i >= 9010 else "", ""]
+               for i in CANVAS_NAMES]
     archive = zip_files(tmp_path / "downloads" / "canvas-submissions.zip", files)
-    with open(roster, "w", newline="") as out:
-        csv.writer(out).writerows(rows)
-    return archive, roster
+    write_csv(roster, rows)
+    write_csv(groups, [["name", "canvas_user_id", "user_id", "login_id", "sections",
+                        "group_name", "canvas_group_id", "group_id"], *members])
+    return archive, roster, groups
 
 
 @pytest.fixture(scope="module")
@@ -131,9 +144,9 @@ def canvas(tmp_path_factory, template, the_class):
     """The Canvas loop: import and grade in one command, then export."""
     tmp = tmp_path_factory.mktemp("canvas")
     course = lms_course(template, tmp)
-    archive, roster = canvas_download(the_class, tmp)
+    archive, roster, groups = canvas_download(the_class, tmp)
     graded = run_grade(course.path, "--from", str(archive), "--roster", str(roster),
-                       "--workers", "2")
+                       "--groups", str(groups), "--workers", "2")
     exported = run_grade(course.path, "--export", "canvas", str(tmp / "out" / "canvas.csv"))
     return tmp, course, graded, exported
 
@@ -141,7 +154,7 @@ def canvas(tmp_path_factory, template, the_class):
 def test_canvas_bad_files_are_named_and_the_rest_is_graded(canvas):
     tmp, course, graded, _ = canvas
     assert graded.returncode == 1, graded.stdout[-3000:] + graded.stderr[-3000:]
-    assert "Graded 3 submissions" in graded.stdout
+    assert "Graded 4 submissions" in graded.stdout
     lines = [ln for ln in graded.stdout.splitlines() if ln.startswith("NOT IMPORTED")]
     for part, reason in CANVAS_BAD.items():
         assert any(part in ln and reason in ln for ln in lines), (part, lines)
@@ -150,12 +163,15 @@ def test_canvas_bad_files_are_named_and_the_rest_is_graded(canvas):
     escaped = [p for p in tmp.rglob("*escape*") if not p.is_relative_to(course.path)]
     assert not escaped and not list(tmp.parent.glob("*escape*"))
     scores = gradebook(course)
-    assert sorted(scores) == ["9001", "9002", "9003"]
-    assert scores["9001"][0] == 10 and scores["9003"][0] == 0
-    assert scores["9002"][2:] == ("First9002", "s9002@uni.edu")
+    assert sorted(scores) == ["9001", "9002", "9003", "group-31"]
+    assert scores["9001"][0] == 10 and scores["9003"][0] == 0 and scores["group-31"][0] == 10
+    assert scores["9002"][2:] == ("Jane", "s9002@uni.edu")
 
 
 def test_canvas_export_is_canvas_gradebook_import_with_the_downloads_ids(canvas):
+    """Is the export Canvas's gradebook import into the roster's column `Title (id)`, with a
+    row per imported student and per member of the group, scores as the gradebook has them,
+    and the feedback named for Re-Upload Submissions?"""
     tmp, course, _, exported = canvas
     assert exported.returncode == 0, exported.stdout[-3000:] + exported.stderr[-3000:]
     rows = read_csv(tmp / "out" / "canvas.csv")
@@ -163,14 +179,15 @@ def test_canvas_export_is_canvas_gradebook_import_with_the_downloads_ids(canvas)
     assert rows[1] == ["Points Possible", "", "", "", "", "10"]
     scores = gradebook(course)
     for name, user, sis, login, section, score in rows[2:]:
-        assert (name, sis, login, section) == (f"Last{user}, First{user}", f"S{user}",
+        assert (name, sis, login, section) == (CANVAS_NAMES[int(user)], f"S{user}",
                                                f"s{user}@uni.edu", "RNN 1")
-        assert float(score) == scores[user][0]
+        graded_as = "group-31" if user in ("9010", "9011") else user
+        assert float(score) == scores[graded_as][0]
     # the round trip: exactly the ids of the download's students who were imported
-    assert {row[1] for row in rows[2:]} == {"9001", "9002", "9003"} == set(scores)
+    assert {row[1] for row in rows[2:]} == {"9001", "9002", "9003", "9010", "9011"}
     with zipfile.ZipFile(tmp / "out" / f"canvas-feedback-{A}.zip") as upload:
         ids = {canvas_reupload_ids(name): upload.read(name) for name in upload.namelist()}
-    assert sorted(ids) == [("9001", "610"), ("9002", "520"), ("9003", "530")]
+    assert sorted(ids) == [("9001", "610"), ("9002", "520"), ("9003", "530"), ("9010", "700")]
     html = (course.path / "feedback" / "9001" / A / f"{A}.html").read_bytes()
     assert ids[("9001", "610")] == html
 
@@ -184,17 +201,16 @@ def moodle_download(the_class: dict[str, bytes], tmp_path: Path) -> tuple[Path, 
         moodle_name("Jane Doe", 101, "bomb.ipynb"): b"0" * (20 * 2**20),
     }
     roster = tmp_path / "downloads" / "grading-worksheet.csv"
-    rows = [["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum grade",
-             "Grade can be changed", "Last modified (submission)", "Last modified (grade)",
-             "Feedback comments"],
-            ["Participant 101", "Jane Doe", "jane@uni.edu", "Submitted for grading", "", "10",
-             "Yes", "Tuesday, 31 December 2024, 10:00 AM", "-", ""],
+    rows = [WORKSHEET_HEADER,
+            ["Participant 101", "Jane Doe", "jane@uni.edu", "Submitted for grading", "",
+             "10.00", "Yes", "Tuesday, 31 December 2024, 10:00 AM", "-", ""],
             ["Participant 102", "Max Mustermann", "max@uni.edu",
-             "Submitted for grading 1 day 10 hours late", "", "10", "Yes",
-             "Thursday, 2 January 2025, 10:00 AM", "-", ""]]
+             "Submitted for grading 1 day 10 hours late", "", "10.00", "Yes",
+             "Thursday, 2 January 2025, 10:00 AM", "-", ""],
+            ["Participant 104", "Ann Lee", "ann@uni.edu", "No submission", "", "10.00", "Yes",
+             "-", "-", ""]]
     archive = zip_files(tmp_path / "downloads" / "moodle-submissions.zip", files)
-    with open(roster, "w", newline="", encoding="utf-8-sig") as out:
-        csv.writer(out).writerows(rows)
+    write_csv(roster, rows, encoding="utf-8-sig")
     return archive, roster
 
 
@@ -224,13 +240,21 @@ def test_moodle_times_reach_the_gradebook_and_the_late_rule_applies(moodle):
     assert scores["jane@uni.edu"][0] == 10 and scores["max@uni.edu"][0] == 0  # zero for late
 
 
-def test_moodle_export_is_moodle_grade_import_with_the_downloads_participants(moodle):
+def test_moodle_export_is_the_grading_worksheet_filled_in(moodle):
+    """Is the export the worksheet Moodle gave, row for row, with the graded participants'
+    `Grade` and `Feedback comments` filled in (importgradeslib.php reads them by their column
+    titles and `Identifier`), and the feedback named for the feedback zip?"""
     tmp, course, _ = moodle
-    rows = read_csv(tmp / "out" / "moodle.csv")
-    assert rows[0] == ["Full name", "Email address", "ID number", "Username",
-                       f"Participant ({A})", A]
-    assert rows[1:] == [["Jane Doe", "jane@uni.edu", "", "", "101", "10"],
-                        ["Max Mustermann", "max@uni.edu", "", "", "102", "0"]]
+    given = read_csv(tmp / "downloads" / "grading-worksheet.csv", "utf-8-sig")
+    rows = read_csv(tmp / "out" / "moodle.csv", "utf-8-sig")
+    assert rows[0] == given[0] == WORKSHEET_HEADER and len(rows) == len(given)
+    grade, comments = WORKSHEET_HEADER.index("Grade"), WORKSHEET_HEADER.index(
+        "Feedback comments")
+    scores = gradebook(course)
+    assert [row[grade] for row in rows[1:]] == [
+        f"{scores['jane@uni.edu'][0]:g}", f"{scores['max@uni.edu'][0]:g}", ""]
+    assert rows[1][comments].startswith("Autograded: 10 of 10 points. Checks: ")
+    assert "for lateness" in rows[2][comments] and rows[3] == given[3]
     with zipfile.ZipFile(tmp / "out" / f"moodle-feedback-{A}.zip") as upload:
         found = {moodle_upload_participant(name): name for name in upload.namelist()}
     # the round trip: exactly the participant numbers of the download's imported students

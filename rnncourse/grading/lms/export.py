@@ -1,63 +1,72 @@
-"""Grades and feedback back to the LMS: `--export canvas|moodle FILE`.
+"""Grades and feedback back to the LMS: `--export canvas|moodle|moodle-gradebook FILE`.
 
-FILE is a CSV the LMS's grade import takes, one row per student and one column per assignment,
-the students named by the ids the LMS gave (kept by the import, rnncourse.grading.lms.importer);
-next to it, one zip per assignment of the feedback HTML, named so the LMS's bulk feedback upload
-matches every file to its student. A score is nbgrader's (`nbgrader export`'s `score`: the
-points less the late penalty, never below 0); an assignment a student has no grade for is an
-empty cell, which Canvas reads as "no change" and Moodle as "no grade".
+* `canvas`: Canvas's gradebook import, into the assignment's existing column `Title (id)`
+  (rnncourse.grading.lms_canvas);
+* `moodle`: the assignment's grading worksheet as Moodle wrote it, with each graded student's
+  grade and a short feedback comment filled in, for its *Upload grading worksheet*
+  (rnncourse.grading.lms_worksheet);
+* `moodle-gradebook`: the course gradebook's CSV import (*Grades, Import, CSV file*): `Full
+  name`, `Email address`, `ID number`, `Username`, a `Participant (<assignment>)` column per
+  assignment, then a grade column per assignment. Moodle locks a grade imported this way in
+  the assignment (it shows as overridden in the gradebook) and takes no comment with it.
 
-* Canvas (Grades, Import): the columns `Student`, `ID`, `SIS User ID`, `SIS Login ID`,
-  `Section`, then one per assignment, titled `Title (assignment id)` when the roster (Canvas's
-  gradebook export) gave that title, else the assignment's name (Canvas then matches the title,
-  or offers to create the assignment); a second row `Points Possible` with each maximum.
-  Canvas finds each student by `ID`, the Canvas user id of the submissions download.
-  Feedback: `<lastfirst>_<userid>_<fileid>_<assignment>.html` (the download's own prefix),
-  for the assignment's "Re-Upload Submissions", which takes the first two all-digit parts of
-  each name as the user id and the id of the submitted file.
-* Moodle (Grades, Import, CSV file): `Full name`, `Email address`, `ID number`, `Username`, a
-  `Participant (<assignment>)` column per assignment (the number its download gave), then one
-  grade column per assignment; map `Email address` (or `ID number`, `Username`) to the user,
-  and each assignment's column to its grade item. Only students with one of those three are
-  written (Moodle's import stops at a user it cannot find): import with the roster.
-  Feedback: `<Full Name>_<NNN>_assignfeedback_file_/<assignment>.html`, for the assignment's
-  "Upload multiple feedback files in a zip", which reads the participant number NNN.
+Beside FILE, one zip per assignment of the feedback HTML, named so the LMS's bulk feedback
+upload matches each file to its student: Canvas's *Re-Upload Submissions* reads the first two
+all-digit parts of a name as the user id and the id of the submitted file (a group's file goes
+to the whole group); Moodle's *Upload multiple feedback files in a zip* reads the participant
+number out of `<name>_<NNN>_assignfeedback_file_/`.
+
+A score is nbgrader's (`nbgrader export`'s: the points less the late penalty, never below 0).
+A group's grade and feedback go to every member its import listed. Everyone left out gets a
+line `NOT EXPORTED` with the reason; nobody gets two grades for one assignment.
 """
 
 from __future__ import annotations
 
-import csv
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..session import Grader
-from .importer import read_manifest
-from .names import LMS_NAMES
-from .roster import Roster
+from .lms_manifest import read_manifest, saved_roster_path
+from .lms_names import LMS_NAMES
+from .lms_roster import Roster
+from .session import Grader
 
-CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-MOODLE_HEADER = ["Full name", "Email address", "ID number", "Username"]
-MOODLE_IDS = ("email", "idnumber", "username")
+EXPORTS = {"canvas": "canvas", "moodle": "moodle", "moodle-gradebook": "moodle"}  # -> its LMS
+
+
+@dataclass
+class Credit:
+    """One person's grade in one assignment, from the submission of `student` (theirs, or
+    their group's)."""
+
+    assignment: str
+    student: str
+    person: dict      # the LMS's entry of the person credited
+    score: float
 
 
 @dataclass
 class Exported:
-    lms: str
-    csv: Path
-    rows: int = 0
+    lms: str                        # canvas, moodle or moodle-gradebook
+    csv: Path                       # FILE
+    written: list[str] = field(default_factory=list)           # one line per file written
+    rows: int = 0                                               # people given a grade
     maxima: dict[str, float] = field(default_factory=dict)     # assignment -> points
     feedback: dict[str, Path] = field(default_factory=dict)   # assignment -> zip
+    notes: list[str] = field(default_factory=list)             # what the instructor must know
     unexported: list[str] = field(default_factory=list)        # one line each, with the reason
 
+    @property
+    def platform(self) -> str:
+        return EXPORTS[self.lms]
+
     def lines(self) -> list[str]:
-        lines = [f"{LMS_NAMES[self.lms]} grade import: {self.csv} ({self.rows} students)"]
-        lines += [f"{LMS_NAMES[self.lms]} feedback upload of {a}: {zip_path}"
-                  for a, zip_path in self.feedback.items()]
-        if self.lms == "moodle" and self.maxima:
-            lines.append("Grades are points: give each Moodle grade item this maximum: " +
-                         ", ".join(f"{a} {points(m)}" for a, m in self.maxima.items()))
-        return lines + [f"  {line}" for line in self.unexported]
+        name = LMS_NAMES[self.platform]
+        lines = list(self.written)
+        lines += [f"{name} feedback upload of {a}: {path}" for a, path in self.feedback.items()]
+        return lines + self.notes + [f"  {line}" for line in self.unexported]
 
 
 def points(value: float) -> str:
@@ -89,122 +98,123 @@ def graded_scores(grader: Grader, assignment: str) -> tuple[dict[str, float], fl
 
 
 def export_lms(grader: Grader, lms: str, names: list[str], path: Path,
-               roster: Roster | None = None) -> Exported:
-    """Write the grades of `names` as `path` for `lms`, and the feedback zips beside it."""
+               roster: Roster | None = None, titles: dict[str, str] | None = None
+               ) -> Exported:
+    """Write the grades of `names` as `path` for `lms` (canvas, moodle, moodle-gradebook),
+    and the feedback zips beside it. `roster`: the LMS's list given to the export (else each
+    assignment's import's); `titles`: Canvas column titles asked for (`--lms-assignment`)."""
+    from . import lms_canvas, lms_worksheet
+
     done = Exported(lms, Path(path).resolve())
     done.csv.parent.mkdir(parents=True, exist_ok=True)
-    people: dict[str, dict] = {}
-    cells: dict[str, dict[str, str]] = {}
-    maxima = done.maxima
+    credits: dict[str, list[Credit]] = {}
     for assignment in names:
-        scores, maximum = graded_scores(grader, assignment)
-        maxima[assignment] = maximum or 0.0
-        students = read_manifest(grader, assignment)["students"]
-        for student in sorted(set(scores) | set(students)):
-            entry = exportable(done, assignment, student, students.get(student), roster)
-            if entry is None:
-                continue
-            key = entry["lms_id"] if lms == "canvas" else student
-            person = people.setdefault(key, {"participants": {}})
-            person.update({k: v for k, v in entry.items() if v not in (None, "")})
-            person["participants"][assignment] = entry.get("participant", "")
-            if student in scores:
-                cells.setdefault(key, {})[assignment] = points(scores[student])
-            else:
-                done.unexported.append(f"NOT EXPORTED {assignment} · {student}: not graded; "
-                                       "the cell is empty")
-        upload = feedback_zip(grader, done, assignment, students)
+        credits[assignment] = assignment_credits(grader, done, assignment)
+    if lms == "canvas":
+        lms_canvas.write_import(grader, done, credits, roster, titles or {})
+    elif lms == "moodle":
+        for assignment in names:
+            target = done.csv if len(names) == 1 else done.csv.with_name(
+                f"{done.csv.stem}-{assignment}{done.csv.suffix}")
+            lms_worksheet.fill(grader, done, assignment, credits[assignment], roster, target)
+    else:
+        from .lms_moodle_gradebook import write_gradebook_import
+
+        write_gradebook_import(done, credits)
+    for assignment in names:
+        upload = feedback_zip(grader, done, assignment)
         if upload is not None:
             done.feedback[assignment] = upload
-    people = {key: person for key, person in people.items() if key in cells}
-    titles = column_titles(grader, lms, names, roster)
-    write_csv(done, people, cells, maxima, titles)
     return done
 
 
-def exportable(done: Exported, assignment: str, student: str, entry: dict | None,
-               roster: Roster | None) -> dict | None:
-    """The LMS's entry of a graded student (refined by `roster`), or None, said why."""
-    def skip(reason: str) -> None:
-        done.unexported.append(f"NOT EXPORTED {assignment} · {student}: {reason}")
+def assignment_credits(grader: Grader, done: Exported, assignment: str) -> list[Credit]:
+    """Everyone the graded submissions of `assignment` credit (a group's members each), or a
+    line saying why not; a person two submissions would credit gets neither."""
+    scores, maximum = graded_scores(grader, assignment)
+    done.maxima[assignment] = maximum or 0.0
+    students = read_manifest(grader, assignment)["students"]
+    found = []
+    for student in sorted(set(scores) | set(students)):
+        entry = exportable(done, assignment, student, students.get(student))
+        if entry is None:
+            continue
+        if student not in scores:
+            done.unexported.append(f"NOT EXPORTED {assignment} · {student}: not graded; "
+                                   "nothing is written for them")
+            continue
+        found += [Credit(assignment, student, person, scores[student])
+                  for person in entry.get("members", [entry])]
+    by_person = defaultdict(list)
+    for credit in found:
+        by_person[person_key(done.platform, credit.person)].append(credit)
+    for key, twice in by_person.items():
+        if len(twice) > 1:
+            done.unexported.append(
+                f"NOT EXPORTED {assignment} · {key}: credited by the submissions of "
+                f"{' and '.join(c.student for c in twice)}; grade them by hand")
+    return [c for c in found if len(by_person[person_key(done.platform, c.person)]) == 1]
 
-    if entry is None or entry.get("lms") != done.lms:
+
+def person_key(lms: str, person: dict) -> str:
+    return person.get("lms_id" if lms == "canvas" else "participant") or person.get("name", "")
+
+
+def exportable(done: Exported, assignment: str, student: str, entry: dict | None
+               ) -> dict | None:
+    """The LMS's entry of a student (or group) of the gradebook, or None, said why."""
+    if entry is None or entry.get("lms") != done.platform:
         how = (f"imported from {LMS_NAMES[entry['lms']]}" if entry
                else "not imported from an LMS download")
-        return skip(f"{how}, so {LMS_NAMES[done.lms]} has no id of theirs here (import with "
-                    f"--from the {LMS_NAMES[done.lms]} download)")
-    if roster is not None and roster.lms == done.lms:
-        row = roster.find(entry["lms_id"], entry.get("download_name") or entry["name"])
-        entry = {**entry, **{k: v for k, v in (row or {}).items() if v not in (None, "")}}
-    if done.lms == "moodle" and not any(entry.get(key) for key in MOODLE_IDS):
-        return skip("Moodle's grade import needs an email address, ID number or username, "
-                    "which its download does not give: import (or export) with --roster, "
-                    "the assignment's grading worksheet")
+        name = LMS_NAMES[done.platform]
+        done.unexported.append(f"NOT EXPORTED {assignment} · {student}: {how}, so {name} has "
+                               f"no id of theirs here (import with --from the {name} "
+                               "download)")
+        return None
     return entry
 
 
-def column_titles(grader: Grader, lms: str, names: list[str], roster: Roster | None
-                  ) -> dict[str, str]:
-    """Each assignment's column title: Canvas's own `Title (id)` when a roster gave it."""
-    titles = {}
-    for name in names:
-        title = name
-        if lms == "canvas":
-            saved = read_manifest(grader, name).get("column")
-            title = (roster.columns.get(name) if roster and roster.lms == "canvas" else None
-                     ) or saved or name
-        titles[name] = title
-    return titles
+def roster_for(grader: Grader, assignment: str, given: Roster | None, lms: str
+               ) -> tuple[Path | None, str]:
+    """The roster to export `assignment` with: the one given to the export, else the copy its
+    import kept; and which it is, for the messages."""
+    if given is not None and given.lms == lms:
+        return given.path, f"the roster {given.path.name}"
+    saved = saved_roster_path(grader, assignment)
+    if saved.is_file():
+        return saved, f"the roster its import was given ({saved.name})"
+    return None, "no roster"
 
 
-def write_csv(done: Exported, people: dict[str, dict], cells: dict[str, dict[str, str]],
-              maxima: dict[str, float], titles: dict[str, str]) -> None:
-    names = list(titles)
-    if done.lms == "canvas":
-        header = CANVAS_HEADER + [titles[a] for a in names]
-        rows = [["Points Possible", "", "", "", ""] + [points(maxima[a]) for a in names]]
-        for key, p in sorted(people.items(), key=lambda kv: (kv[1].get("name", ""), kv[0])):
-            rows.append([text(p.get("name")), key, p.get("sis_user_id", ""),
-                         p.get("sis_login_id", ""), text(p.get("section"))]
-                        + [cells.get(key, {}).get(a, "") for a in names])
-    else:
-        header = MOODLE_HEADER + [f"Participant ({a})" for a in names] + names
-        rows = []
-        for key, p in sorted(people.items(), key=lambda kv: (kv[1].get("name", ""), kv[0])):
-            rows.append([text(p.get("name")), p.get("email", ""), p.get("idnumber", ""),
-                         p.get("username", "")]
-                        + [p["participants"].get(a, "") for a in names]
-                        + [cells.get(key, {}).get(a, "") for a in names])
-    with open(done.csv, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-    done.rows = len(people)
-
-
-def feedback_name(lms: str, entry: dict, assignment: str) -> str:
-    """The name the LMS's bulk feedback upload matches to the student of `entry`."""
+def feedback_name(lms: str, person: dict, entry: dict, assignment: str) -> str:
+    """The name the LMS's bulk feedback upload matches to `person` (of the import's `entry`)."""
     if lms == "canvas":
         return f"{entry['prefix']}_{assignment}.html"
-    return f"{entry['prefix']}_assignfeedback_file_/{assignment}.html"
+    name = (person.get("name") or "Participant").replace("_", " ").replace("/", " ")
+    return f"{name}_{person['participant']}_assignfeedback_file_/{assignment}.html"
 
 
-def feedback_zip(grader: Grader, done: Exported, assignment: str, students: dict[str, dict]
-                 ) -> Path | None:
-    """`<FILE stem>-feedback-<assignment>.zip` of every imported student's feedback HTML;
-    None (and no file) when there is none."""
+def feedback_zip(grader: Grader, done: Exported, assignment: str) -> Path | None:
+    """`<FILE stem>-feedback-<assignment>.zip` of every imported student's feedback HTML
+    (Canvas: one per submission, a group's to the group; Moodle: one per person); None (and
+    no file) when there is none."""
     path = done.csv.with_name(f"{done.csv.stem}-feedback-{assignment}.zip")
     path.unlink(missing_ok=True)
+    students = read_manifest(grader, assignment)["students"]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for student, entry in sorted(students.items()):
-            if entry.get("lms") != done.lms or not entry.get("prefix"):
+            if entry.get("lms") != done.platform or not entry.get("prefix"):
                 continue
             html = grader.root / "feedback" / student / assignment / f"{assignment}.html"
-            if html.is_file():
-                archive.write(html, feedback_name(done.lms, entry, assignment))
-            else:
+            if not html.is_file():
                 done.unexported.append(f"NO FEEDBACK {assignment} · {student}: {html} does "
                                        "not exist (not graded yet?)")
+                continue
+            people = [entry] if done.platform == "canvas" else entry.get("members", [entry])
+            for person in people:
+                if done.platform == "moodle" and not person.get("participant"):
+                    continue
+                archive.write(html, feedback_name(done.platform, person, entry, assignment))
         empty = not archive.namelist()
     if empty:
         path.unlink()

@@ -8,37 +8,36 @@ rnncourse.grading.lms.archive) and every file's name is read by the format's
 `FileNameCollectorPlugin` (rnncourse.grading.lms.names). Placing is this module's: each
 student's newest notebook goes to `submitted/<student>/<assignment>/<assignment>.ipynb`, with
 `timestamp.txt` (as zip_collect writes it) when the LMS gives the time, so that autograde
-records it and applies the late rules. Every file that is not placed is listed with the reason
+records it and applies the late rules. Who handed each file in (a student, or a group whose
+notebook is graded once for all its members) is checked against the roster and the group set
+(rnncourse.grading.lms_groups). Every file that is not placed is listed with the reason
 (`Unplaced`), never guessed at: not a notebook, not JSON, another assignment's notebook, a
-student the roster does not know, two students claiming one id, an older upload.
+student the roster does not know, a name that is not the student's nor their group's, two
+students claiming one id, a group member credited twice, an older upload.
 
-What the LMS said about each placed student (its ids, names, late flag, time, and the file
-name its bulk feedback upload matches) is kept in `.grading/lms/<assignment>.json`, next to
-the gradebook, which gets the names and emails (nbgrader's Student rows, with the Canvas user
-id as `lms_user_id`).
+What the LMS said about each placed student is kept for the export
+(rnncourse.grading.lms_manifest).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from ...engine.course_folder import assignments
-from ...engine.notebooks import NotebookError, read_notebook
-from ..gradebook import one_transaction
-from ..problems import Stop
-from ..records import replace_folder
-from ..session import Grader
-from .archive import SafeExtractor, fresh_folder
-from .names import LMS_NAMES, collector, detect, id_problem, notebook_problem
-from .roster import Roster, lms_entry, student_id
+from ..course import assignments
+from ..notebooks import NotebookError, read_notebook
+from .lms_archive import SafeExtractor, fresh_folder
+from .lms_groups import GroupSet, identify, member_keys
+from .lms_manifest import remember
+from .lms_names import LMS_NAMES, collector, detect, id_problem, notebook_problem
+from .lms_roster import Roster, student_id
+from .problems import Stop
+from .records import replace_folder
+from .session import Grader
 
 NAMES_LIKE = {
     "canvas": "Canvas names a submissions download's files (lastfirst_userid_fileid_name)",
@@ -78,7 +77,6 @@ class Imported:
     source: Path
     lms: str = "folder"
     label: str = ""            # how the files of the download are named: "canvas.zip:"
-    column: str | None = None  # the assignment's column title in the roster (Canvas)
     placed: dict[str, dict] = field(default_factory=dict)
     unplaced: list[Unplaced] = field(default_factory=list)
 
@@ -90,18 +88,6 @@ class Imported:
         return (f"{self.assignment}: imported {len(self.placed)} submissions from "
                 f"{self.source.name} ({LMS_NAMES[self.lms]}); {len(self.bad)} files not "
                 f"imported, {len(self.unplaced) - len(self.bad)} older uploads not used")
-
-
-def manifest_path(grader: Grader, assignment: str) -> Path:
-    return grader.state / "lms" / f"{assignment}.json"
-
-
-def read_manifest(grader: Grader, assignment: str) -> dict:
-    try:
-        found = json.loads(manifest_path(grader, assignment).read_text())
-    except (OSError, json.JSONDecodeError):
-        return {"students": {}}
-    return found if isinstance(found, dict) and "students" in found else {"students": {}}
 
 
 def extracted_folder(grader: Grader, assignment: str) -> Path:
@@ -121,8 +107,9 @@ def extracted_folder(grader: Grader, assignment: str) -> Path:
 
 
 def import_class(grader: Grader, assignment: str, source: Path, roster: Roster | None = None,
-                 say=print) -> Imported:
-    """Put the download `source` (a zip archive or a folder) of `assignment` into submitted/."""
+                 say=print, groups: GroupSet | None = None) -> Imported:
+    """Put the download `source` (a zip archive or a folder) of `assignment` into submitted/;
+    `roster`: the LMS's list of the class, `groups`: Canvas's export of the group set."""
     source = Path(source).resolve()
     done = Imported(assignment, source)
     known = assignments(grader.root)
@@ -137,17 +124,19 @@ def import_class(grader: Grader, assignment: str, source: Path, roster: Roster |
     if roster is not None and roster.lms != done.lms:
         raise Stop(f"the roster {roster.path} is {LMS_NAMES[roster.lms]}'s, the download "
                    f"{source.name} is {LMS_NAMES[done.lms]}")
+    if groups is not None and done.lms != "canvas":
+        raise Stop(f"--groups {groups.path.name} is Canvas's export of a group set, the "
+                   f"download {source.name} is {LMS_NAMES[done.lms]}'s (Moodle's groups are in "
+                   "its grading worksheet, the roster)")
     reader = collector(done.lms, grader.config, assignment)
     found = [c for name in sorted(files)
-             if (c := candidate(reader, done, name, files[name], roster, known))]
-    for student, group in group_by_student(found, done).items():
-        chosen = newest(group, done)
-        if chosen is not None:
-            place(grader, assignment, chosen)
-            done.placed[student] = chosen.entry
-    if roster is not None:
-        done.column = roster.columns.get(assignment)
-    remember(grader, done)
+             if (c := candidate(reader, done, name, files[name], (roster, groups), known))]
+    chosen = {student: pick for student, group in group_by_student(found, done).items()
+              if (pick := newest(group, done)) is not None}
+    for student, pick in without_double_credit(chosen, done).items():
+        place(grader, assignment, pick)
+        done.placed[student] = pick.entry
+    remember(grader, assignment, done.lms, source, done.placed, roster)
     say(done.summary())
     return done
 
@@ -183,10 +172,12 @@ def without_common_folder(files: dict[str, Path]) -> dict[str, Path]:
     return files
 
 
-def candidate(reader, done: Imported, name: str, path: Path, roster: Roster | None,
-              known: list[str]) -> Candidate | None:
-    """The file `name` as a notebook of a student, read by the format's collector `reader`;
-    None (and why, in `done.unplaced`) when it is not one."""
+def candidate(reader, done: Imported, name: str, path: Path,
+              lists: tuple[Roster | None, GroupSet | None], known: list[str]
+              ) -> Candidate | None:
+    """The file `name` as a notebook of a student or a group, read by the format's collector
+    `reader` and checked against the `lists` (roster, group set); None (and why, in
+    `done.unplaced`) when it is not one."""
     assignment = done.assignment
 
     def refuse(reason: str) -> None:
@@ -200,10 +191,10 @@ def candidate(reader, done: Imported, name: str, path: Path, roster: Roster | No
     info = reader.collect(name)
     if info is None:
         return refuse(f"not named as {NAMES_LIKE[done.lms]}")
-    entry = lms_entry(done.lms, info, roster)
-    if entry is None:
-        return refuse(f"the roster {roster.path.name} has no student "
-                      f"{info.get('student_id')} ({info.get('name') or 'no name'})")
+    who = identify(done.lms, info, *lists)
+    if who.entry is None:
+        return refuse(who.reason)
+    entry = who.entry
     student = student_id(done.lms, entry)
     problem = id_problem(student) or notebook_problem(info.get("original", info["file_id"]),
                                                      assignment, known)
@@ -236,6 +227,27 @@ def group_by_student(found: list[Candidate], done: Imported) -> dict[str, list[C
                     f"{student}: {who}; neither is imported"))
             del groups[student]
     return groups
+
+
+def without_double_credit(chosen: dict[str, Candidate], done: Imported
+                          ) -> dict[str, Candidate]:
+    """The chosen notebooks, less every group's that would credit a student who is credited
+    by another notebook too (their own, or another group's): that group's is listed."""
+    credits: dict[str, list[str]] = defaultdict(list)
+    for student, cand in chosen.items():
+        for person in member_keys(done.lms, cand.entry):
+            credits[person].append(student)
+    kept = dict(chosen)
+    for person, students in credits.items():
+        if len(students) < 2:
+            continue
+        for student in students:
+            if chosen[student].entry.get("group") and kept.pop(student, None):
+                others = ", ".join(s for s in students if s != student)
+                done.unplaced.append(Unplaced(
+                    done.assignment, chosen[student].file, f"the group's member {person} is "
+                    f"credited by {others} too; the group's file is not imported"))
+    return kept
 
 
 def newest(group: list[Candidate], done: Imported) -> Candidate | None:
@@ -272,25 +284,3 @@ def place(grader: Grader, assignment: str, chosen: Candidate) -> None:
         replace_folder(target, staged)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-
-
-def remember(grader: Grader, done: Imported) -> None:
-    """The manifest (merged with an earlier import's) and the gradebook's Student rows."""
-    manifest = read_manifest(grader, done.assignment)
-    manifest.update(lms=done.lms, source=str(done.source),
-                    imported_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    manifest["students"].update(done.placed)
-    if done.column:
-        manifest["column"] = done.column
-    path = manifest_path(grader, done.assignment)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    os.replace(tmp, path)
-    with one_transaction(grader.gb):
-        for student, entry in done.placed.items():
-            known = {key: entry.get(key) for key in ("first_name", "last_name", "email")}
-            if done.lms == "canvas":
-                known["lms_user_id"] = entry["lms_id"]
-            grader.gb.update_or_create_student(
-                student, **{key: value for key, value in known.items() if value})

@@ -5,13 +5,16 @@ zip_collect collector: each format is a `FileNameCollectorPlugin` whose `named_r
 
 * Canvas ("Download Submissions"): one file per uploaded file, named
   `lastfirst_userid_fileid_originalname`, `lastfirst_LATE_userid_...` for late work (older
-  Canvas: `last-first-late_userid_...`), `anon_XXXXX_fileid_...` when students are anonymous;
-  a student's second upload of a file of the same name is `name-1.ipynb` (then `-2`, ...).
-  The user id is the student's Canvas ID; the file id grows with every upload.
+  Canvas: `last-first-late_userid_...`; a name that only ends in "late" is not late),
+  `anon_XXXXX_fileid_...` when students are anonymous; a student's second upload of a file of
+  the same name is `name-1.ipynb` (then `-2`, ...). The user id is the student's Canvas ID;
+  the file id grows with every upload. A group's file carries the group's name and its
+  representative's user id (rnncourse.grading.lms_groups).
 * Moodle ("Download all submissions"): a folder per student and plugin,
   `Full Name_NNN_assignsubmission_file_/originalname` (without the last `_` since Moodle 4.1,
   or flat, `Full Name_NNN_assignsubmission_file_originalname`); NNN is the participant number,
-  which Moodle draws per assignment.
+  which Moodle draws per assignment. A team's folder is `Group name_GID_...` (GID: the
+  group's id) or `Default group_...` without a number (rnncourse.grading.lms_groups).
 * A folder of loose notebooks: `<student>.ipynb` (the assignment's name around it is
   dropped) or `<student>/<any>.ipynb`; or, when the course sets
   `c.FileNameCollectorPlugin.named_regexp` for `nbgrader zip_collect`, that expression.
@@ -27,11 +30,16 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
 from traitlets.config import Config
 
-CANVAS_RE = (r"(?:.*/)?(?:(?P<name>(?!anon_)[^/]*?)(?:[_-]?(?P<late>(?i:late)))?_)?"
+# Late work is `_LATE_` (upper case, after the lower-cased name), or `-late` in older Canvas;
+# a name that merely ends in "late" (`smithpilate`) is not.
+CANVAS_RE = (r"(?:.*/)?(?:(?P<name>(?!anon_)[^/]*?)(?:_(?P<late>LATE)|-(?P<old_late>late))?_)?"
              r"(?P<student_id>\d+|anon_[A-Za-z0-9]+)_(?P<attachment_id>\d+)_"
              r"(?P<file_id>[^/]+)\Z")
-MOODLE_RE = (r"(?:.*/)?(?P<name>[^/_]+)_(?P<student_id>\d+)_assignsubmission_"
+# A team's folder has the group's id in place of the participant number, and the students in
+# no group share one folder without a number (`Default group_assignsubmission_file`).
+MOODLE_RE = (r"(?:.*/)?(?P<name>[^/_]+)(?:_(?P<student_id>\d+))?_assignsubmission_"
              r"(?P<plugin>[a-z]+)(?:_?/(?:.*/)?|_)(?P<file_id>[^/]+)\Z")
+DEFAULT_TEAM = "group-default"  # the student id of Moodle's team of the students in no group
 # What nbgrader may take as a student id: a folder name, never a path.
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}\Z")
 # A re-upload's number (Canvas: name-1.ipynb, or name-<uuid>.ipynb after 7), a browser's
@@ -48,9 +56,9 @@ class CanvasCollector(FileNameCollectorPlugin):
         info = super().collect(submitted_file)
         if info is None:
             return None
-        if (info.get("name") or "").upper() == "LATE":  # LATE_anon_...: no name part
+        if info.get("name") == "LATE":  # LATE_anon_...: no name part
             info["name"], info["late"] = "", "LATE"
-        info["late"] = bool(info.get("late"))
+        info["late"] = bool(info.get("late") or info.pop("old_late", None))
         info["prefix"] = submitted_file.rsplit("/", 1)[-1][:-len(info["file_id"]) - 1]
         return meant(info)
 
@@ -64,8 +72,9 @@ class MoodleCollector(FileNameCollectorPlugin):
         info = super().collect(submitted_file)
         if info is None:
             return None
-        info["participant"] = info["student_id"]
-        info["prefix"] = f"{info['name']}_{info['participant']}"
+        info["participant"] = info["student_id"]  # None: the default team's folder
+        info["student_id"] = info["student_id"] or DEFAULT_TEAM
+        info["prefix"] = "_".join(filter(None, (info["name"], info["participant"])))
         info["late"] = False
         return meant(info)
 

@@ -29,7 +29,13 @@ from .names import name_slug
 CANVAS_INFO = ("Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID", "Section",
                "Root Account")
 CANVAS_TITLE = re.compile(r"^(?P<title>.*\S)\s+\((?P<id>\d+)\)$")
+GROUP = "group-"  # the student id of a group's file: group-<the group's id in the LMS>
 MOODLE_FIELDS = {"Email address": "email", "ID number": "idnumber", "Username": "username"}
+# The worksheet's team column (team submissions), and what it says of a student in no team
+# or in several (mod/assign/gradingtable.php, col_team; mod/assign/lang/en/assign.php).
+MOODLE_GROUP = "Group"
+MOODLE_NO_TEAM = ("Not a member of any group, so unable to make submissions.",
+                  "Member of more than one group, so unable to make submissions.")
 
 
 @dataclass
@@ -42,7 +48,9 @@ class Roster:
     by_id: dict[str, dict] = field(default_factory=dict)
     by_name: dict[str, dict] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # assignment title -> column title
+    points: dict[str, str] = field(default_factory=dict)   # column title -> points possible
     ambiguous: set[str] = field(default_factory=set)        # names on several rows
+    groups: dict[str, list[dict]] = field(default_factory=dict)  # group -> its rows (Moodle)
 
     def find(self, lms_id: str, name: str) -> dict | None:
         """The roster's row for a student of the download, or None."""
@@ -55,18 +63,59 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def read_rows(path: Path) -> list[list[str]]:
-    """The rows of a CSV file as a spreadsheet or the LMS wrote it (a BOM, `,` `;` or tab)."""
+@dataclass
+class CsvFile:
+    """A CSV file as its writer left it: its rows (cells as written) and how to write it back
+    the same way (the encoding, with its BOM, the delimiter and the line ending)."""
+
+    path: Path
+    rows: list[list[str]]
+    encoding: str
+    delimiter: str
+    newline: str
+
+    def write(self, path: Path, rows: list[list[str]]) -> None:
+        """`rows` into `path`, written as this file was."""
+        out = io.StringIO()
+        csv.writer(out, delimiter=self.delimiter, lineterminator=self.newline).writerows(rows)
+        Path(path).write_bytes(out.getvalue().encode(self.encoding))
+
+
+# The encodings a CSV from an LMS or a spreadsheet comes in, tried in order: UTF-16 and UTF-8
+# with their BOM (Excel's "Unicode text", Moodle's own download), UTF-8, Windows' Latin.
+ENCODINGS = (("utf-16", (b"\xff\xfe", b"\xfe\xff")), ("utf-8-sig", (b"\xef\xbb\xbf",)),
+             ("utf-8", (b"",)), ("cp1252", (b"",)))
+
+
+def read_csv_file(path: Path, what: str = "roster") -> CsvFile:
+    """The CSV file `path` as a spreadsheet or the LMS wrote it; `Stop` naming it when it
+    cannot be read."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise Stop(f"cannot read the roster {path}: {err}") from err
-    sample = text[:4096]
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise Stop(f"cannot read the {what} {path}: {err}") from err
+    for encoding, marks in ENCODINGS:
+        if data.startswith(marks):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    else:
+        raise Stop(f"cannot read the {what} {path}: it is neither UTF-8, UTF-16 nor "
+                   "Windows-1252 text; save it again as CSV (UTF-8)")
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        delimiter = ","
+    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return CsvFile(Path(path), rows, encoding, delimiter, newline)
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """The rows of a CSV file as a spreadsheet or the LMS wrote it, each cell stripped."""
+    return [[cell.strip() for cell in row] for row in read_csv_file(path).rows]
 
 
 def read_roster(path: Path, timezone: str = "UTC") -> Roster:
@@ -90,6 +139,8 @@ def canvas_roster(path: Path, rows: list[list[str]]) -> Roster:
             roster.columns[match["title"]] = title
     for row in rows[1:]:
         cells = dict(zip(header, row, strict=False))
+        if "Points Possible" in cells.get("Student", ""):
+            roster.points = {title: cells.get(title, "") for title in roster.columns.values()}
         if not re.fullmatch(r"\d+", cells.get("ID", "")):
             continue  # Points Possible, muted and other rows without a student
         last, _, first = cells.get("Student", "").partition(",")
@@ -116,6 +167,8 @@ def moodle_roster(path: Path, rows: list[list[str]], timezone: str) -> Roster:
         entry = moodle_entry(dict(zip(header, row, strict=False)), timezone)
         if entry.get("participant"):
             roster.by_id[entry["participant"]] = entry
+        if entry.get("team"):
+            roster.groups.setdefault(entry["team"], []).append(entry)
         key = name_key(entry["name"])
         if key in roster.by_name:
             roster.ambiguous.add(key)
@@ -133,6 +186,9 @@ def moodle_entry(cells: dict[str, str], timezone: str) -> dict:
              "participant": ident.group(1) if ident else None}
     for column, key in MOODLE_FIELDS.items():
         entry[key] = cells.get(column) or None
+    group = cells.get(MOODLE_GROUP, "")
+    if group and group not in MOODLE_NO_TEAM:  # the team the worksheet lists them in
+        entry["team"] = group
     status = cells.get("Status", "")
     entry["late"] = "late" in status.casefold()
     entry["timestamp"] = lms_time(cells.get("Last modified (submission)", ""), timezone)
@@ -188,6 +244,8 @@ def lms_entry(lms: str, info: dict, roster: Roster | None) -> dict | None:
 def student_id(lms: str, entry: dict) -> str:
     """The nbgrader student id: Canvas's user id; for Moodle, whose participant numbers change
     with every assignment, the roster's email, ID number or username, else the full name."""
+    if entry.get("group"):  # a group's file (rnncourse.grading.lms_groups)
+        return f"{GROUP}{entry['group']['id']}"
     if lms != "moodle":
         return entry["lms_id"]
     for key in ("email", "idnumber", "username"):
