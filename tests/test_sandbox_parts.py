@@ -6,6 +6,8 @@ tests/test_sandbox.py grades an adversarial class in the real sandbox; these run
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from rnncourse.engine.channel import IMPORTS_ENV, TOKEN_ENV, UID_ENV
 from rnncourse.engine.judged_execute import JudgedExecute
 from rnncourse.engine.limits import GradingLimits
 from testing import REPO
+from rnncourse.engine.parent_watch import ORPHANED
 
 pytestmark = pytest.mark.unit
 
@@ -87,6 +90,16 @@ def test_the_limits_are_set_before_bubblewrap_starts():
     assert prefix[:3] == [sys.executable, "-m", "rnncourse.engine.sandbox_launch"]
     assert f"--memory={2**30}" in prefix and "--processes=64" in prefix
     assert f"--file-bytes={256 * 2**20}" in prefix and prefix[-1] == "--"
+    assert f"--parent={os.getpid()}" in prefix  # it ends with the process that grades
+
+
+def test_the_launcher_starts_nothing_for_a_grading_process_that_is_gone():
+    """Started for a grading process that died meanwhile (another pid than its parent's),
+    does the launcher exit without starting the command?"""
+    done = subprocess.run([sys.executable, "-m", "rnncourse.sandbox_launch", "--parent=1",
+                           "--memory=1", "--processes=1", "--file-bytes=1", "--", "echo",
+                           "started"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == ORPHANED and "started" not in done.stdout
 
 
 def test_a_limit_set_under_its_old_name_still_applies_with_a_warning():

@@ -195,8 +195,9 @@ def make_box(root: str) -> tuple[ScratchFolder, int | None]:
 
 
 def limits_prefix(limits: GradingLimits) -> list[str]:
-    """The launcher that sets the resource limits before bwrap starts."""
-    return [sys.executable, "-m", "rnncourse.engine.sandbox_launch",
+    """The launcher that sets the resource limits before bwrap starts, and ends (or never
+    starts bwrap) when this grading process is gone."""
+    return [sys.executable, "-m", "rnncourse.engine.sandbox_launch", f"--parent={os.getpid()}",
             f"--memory={limits.memory_limit}", f"--processes={limits.max_processes}",
             f"--file-bytes={limits.max_file_bytes}", "--"]
 

@@ -31,7 +31,7 @@ from .problems import Stop
 MOODLE_ANONYMOUS = "Participant"  # the name in every folder of an anonymous assignment
 
 
-def name_key(name: str | None) -> str:
+def loose_name(name: str | None) -> str:
     """A name as both an LMS's file name and its lists can write it: Canvas keeps the sortable
     name's letters and digits, lower-cased; Moodle makes `_` a space and drops what a file name
     cannot hold. So: letters and digits only, accents dropped, case folded."""
@@ -44,7 +44,8 @@ def canvas_names(sortable: str) -> set[str]:
     group assignment, for a student in no group, the name `First Last` (`groups_and_ungrouped`
     in app/models/assignment.rb)."""
     last, comma, first = sortable.partition(",")
-    return {name_key(sortable), name_key(f"{first} {last}")} if comma else {name_key(sortable)}
+    return ({loose_name(sortable), loose_name(f"{first} {last}")} if comma
+            else {loose_name(sortable)})
 
 
 @dataclass
@@ -114,7 +115,7 @@ def canvas_identity(info: dict, roster: Roster | None, groups: GroupSet | None) 
     if user.startswith("anon_") or not shown or (person is None and not (roster or groups)):
         entry = lms_entry("canvas", info, roster)  # nothing to compare the name with
         return Identity(entry) if entry else Identity(reason=unknown(roster, info))
-    if person is not None and name_key(shown) in canvas_names(person["name"]):
+    if person is not None and loose_name(shown) in canvas_names(person["name"]):
         if roster is not None and row is None:
             return Identity(reason=unknown(roster, info))
         entry = lms_entry("canvas", info, roster)
@@ -122,7 +123,7 @@ def canvas_identity(info: dict, roster: Roster | None, groups: GroupSet | None) 
             entry.update({k: v for k, v in member.items() if v and k != "group_id"})
         return Identity(entry)
     group = groups.groups.get(member["group_id"]) if member else None
-    if group and name_key(group["name"]) == name_key(shown):
+    if group and loose_name(group["name"]) == loose_name(shown):
         listed = [{**groups.members[u], **roster.by_id.get(u, {})} if roster
                   else groups.members[u] for u in group["members"]
                   if roster is None or u in roster.by_id]
@@ -148,9 +149,9 @@ def moodle_identity(info: dict, roster: Roster | None) -> Identity:
         return Identity(entry) if entry else Identity(reason=unknown(roster, info))
     row = roster.by_id.get(number) if number else None
     if row is not None and (shown == MOODLE_ANONYMOUS or
-                            name_key(row["name"]) == name_key(shown)):
+                            loose_name(row["name"]) == loose_name(shown)):
         return Identity(lms_entry("moodle", info, roster))
-    teams = [team for team in roster.groups if name_key(team) == name_key(shown)]
+    teams = [team for team in roster.groups if loose_name(team) == loose_name(shown)]
     if len(teams) == 1:
         return group_identity("moodle", info, number or DEFAULT_TEAM.removeprefix(GROUP),
                               teams[0], roster.groups[teams[0]], roster)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from .gradebook import scores
 from .lms_export import Credit, Exported, points, roster_for
-from .lms_groups import MOODLE_ANONYMOUS, name_key
+from .lms_groups import MOODLE_ANONYMOUS, loose_name
 from .lms_roster import read_csv_file
 from .problems import Stop
 from .session import Grader
@@ -105,7 +105,7 @@ def writable(done: Exported, assignment: str, credit: Credit, cells: dict[str, s
     where = f"NOT EXPORTED {assignment} · {shown} (participant {credit.person['participant']})"
     row_name = cells.get(NAME)
     if row_name is not None and shown != MOODLE_ANONYMOUS and (
-            name_key(row_name) != name_key(shown)):
+            loose_name(row_name) != loose_name(shown)):
         done.unexported.append(f"{where}: the worksheet's row of that participant is "
                                f"{row_name!r}; is it another assignment's worksheet? "
                                "Download this assignment's and export again")

@@ -2,17 +2,19 @@
 
 * Canvas: the gradebook's own export (Grades, Export, CSV): `Student` ("Last, First"), `ID`
   (the Canvas user id the submissions download names), `SIS User ID`, `SIS Login ID`,
-  `Section`, then a column per assignment titled `Title (assignment id)`; a `Points Possible`
-  row and other rows without an ID are skipped. The assignment's column title is kept, so the
-  export names the very Canvas assignment.
+  `Section`, then a column per assignment titled `Title (assignment id)`; the `Points
+  Possible` row gives each column's points, and other rows without an ID are skipped. The
+  column titles are kept, so the export names the very Canvas assignment.
 * Moodle: the assignment's grading worksheet (Assignment, Submissions, Download grading
   worksheet): `Identifier` ("Participant NNN", the number the submissions download names),
   `Full name`, the identity fields the site shows (`Email address`, `ID number`, `Username`),
-  `Status` and `Last modified (submission)`, the time of the submission. A participants or
-  gradebook export (`First name`, `Last name`, `Email address`, ...) without identifiers also
-  works; it is matched by full name.
+  `Status`, `Group` (the team, with team submissions) and `Last modified (submission)`, the
+  time of the submission. A participants or gradebook export (`First name`, `Last name`,
+  `Email address`, ...) without identifiers also works; it is matched by full name.
 
-Times without a zone are read in the course's `c.Exchange.timezone` (nbgrader's, default UTC).
+Any of them is read as a spreadsheet or the LMS wrote it (`CsvFile`: UTF-8 with or without
+its BOM, UTF-16, Windows-1252; `,`, `;` or tab), and can be written back the same way. Times
+without a zone are read in the course's `c.Exchange.timezone` (nbgrader's, default UTC).
 """
 
 from __future__ import annotations
