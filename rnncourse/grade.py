@@ -48,6 +48,7 @@ from pathlib import Path
 from .engine.course_folder import add_course_option
 from .grading.gradebook import shown
 from .grading.lms import Imported, import_class
+from .grading.lms_canvas import canvas_columns
 from .grading.lms_export import Exported, export_lms
 from .grading.lms_groups import GroupSet, read_group_set
 from .grading.lms_roster import Roster, read_roster
@@ -134,6 +135,7 @@ def asked_titles(values: list[str], names: list[str]) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     check_args(args)
+    titles = asked_titles(args.lms_assignment, args.assignments)
     grading = args.export is None or args.source is not None
     run, paths, imported, exported = None, {}, None, None
     try:
@@ -144,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             groups = read_group_set(args.groups) if args.groups is not None else None
             if args.source is not None:
                 imported = take_in(grader, args.assignments[0], args.source, roster, groups)
+            if args.export is not None and args.export[0] == "canvas":  # before any grading
+                canvas_columns(grader, args.assignments, roster, titles)
             if grading:
                 run = grade(grader, args.assignments, workers=args.workers,
                             scheduler=args.scheduler, force=args.force,
@@ -152,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.export is not None:
                 lms, file = args.export
                 exported = export_lms(grader, lms, args.assignments, Path(file), roster,
-                                      asked_titles(args.lms_assignment, args.assignments))
+                                      titles)
     except Stop as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

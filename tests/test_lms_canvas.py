@@ -149,3 +149,17 @@ def test_the_command_line_takes_the_title_and_stops_without_one(graded, tmp_path
     assert main([*base, "--lms-assignment", TITLE]) == 0
     assert read_csv(out)[0][-1] == TITLE
     assert f"into {TITLE!r}" in capsys.readouterr().out
+
+
+def test_import_grade_and_export_in_one_command_stops_before_grading(tmp_path, capsys):
+    """`--from ... --export canvas` with a roster that does not name the column: does it stop
+    right after the import, before a single notebook is graded?"""
+    course = lms_course(tmp_path / "course", A)
+    roster = gradebook_export(tmp_path / "gradebook.csv")
+    archive = zip_files(tmp_path / "s.zip", {canvas_name("smithbob", 9001, 11, f"{A}.ipynb"): NB})
+    status = main([A, "--from", str(archive), "--roster", str(roster), "--export", "canvas",
+                   str(tmp_path / "out.csv"), "--course", str(course.path), "--no-progress"])
+    assert status == 2 and "--lms-assignment" in capsys.readouterr().err
+    assert (course.path / "submitted" / "9001" / A / f"{A}.ipynb").is_file()
+    assert not (course.path / ".grading" / "graded").exists()
+    assert not (tmp_path / "out.csv").exists()

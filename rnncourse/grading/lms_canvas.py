@@ -57,12 +57,18 @@ class Column:
     source: str                 # where the title came from
 
 
+def canvas_columns(grader: Grader, names: list[str], given, asked: dict[str, str]
+                   ) -> dict[str, Column]:
+    """Each assignment's Canvas column; `Stop` (before anything is graded or written) for the
+    first one no title, setting or roster names."""
+    configured = CanvasExport(config=grader.config).assignments
+    return {a: column(grader, a, asked.get(a) or configured.get(a), given) for a in names}
+
+
 def write_import(grader: Grader, done: Exported, credits: dict[str, list[Credit]],
                  given, asked: dict[str, str]) -> None:
     """FILE: one row per person credited, one column per assignment."""
-    configured = CanvasExport(config=grader.config).assignments
-    columns = {a: column(grader, a, asked.get(a) or configured.get(a), given)
-               for a in credits}
+    columns = canvas_columns(grader, list(credits), given, asked)
     people: dict[str, dict] = {}
     cells: dict[str, dict[str, str]] = {}
     for assignment, found in credits.items():
