@@ -22,12 +22,12 @@ passed it, and a PNG with the grade histogram.
 assignment's existing column (`--lms-assignment`, or the roster, names it); `--export moodle
 FILE` fills in the assignment's grading worksheet (the roster); `--export moodle-gradebook
 FILE` writes Moodle's course-gradebook import instead. Beside FILE, a zip per assignment of
-the feedback named for the LMS's bulk upload (rnncourse.grading.lms_export). Without `--from`
+the feedback named for the LMS's bulk upload (rnncourse.grading.lms.export). Without `--from`
 it grades nothing.
 
 Whatever ends the command, even SIGKILL, the processes it started end with it
-(rnncourse.parent_watch), and the next run removes the scratch folders they left
-(rnncourse.scratch).
+(rnncourse.engine.parent_watch), and the next run removes the scratch folders they left
+(rnncourse.engine.scratch).
 
 Resumable: a submission already graded, unchanged since, is not graded again (unless --force);
 after an interruption the same command finishes the rest. A submission that cannot be graded
@@ -47,11 +47,11 @@ from pathlib import Path
 
 from .engine.course_folder import add_course_option
 from .grading.gradebook import shown
-from .grading.lms import Imported, import_class
-from .grading.lms_canvas import canvas_columns
-from .grading.lms_export import Exported, export_lms
-from .grading.lms_groups import GroupSet, read_group_set
-from .grading.lms_roster import Roster, read_roster
+from .grading.lms.canvas import canvas_columns
+from .grading.lms.export import Exported, export_lms
+from .grading.lms.groups import GroupSet, read_group_set
+from .grading.lms.importer import Imported, import_class
+from .grading.lms.roster import Roster, read_roster
 from .grading.problems import Stop
 from .grading.report import report
 from .grading.run import Run, grade, stop_without_sandbox

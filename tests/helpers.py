@@ -235,10 +235,10 @@ def fill_gradebook(grader, assignment: str, scores: dict[str, tuple[float, float
         html.write_text(f"<html>{student}</html>")
 
 
-def lms_course(folder: Path, assignment: str) -> Course:
+def lms_course(folder: Path, assignment: str) -> PlainCourse:
     """A scratch course holding `assignment`, with an empty gradebook."""
     from rnncourse.grading.kits import empty_gradebook
 
-    found = Course.scratch(folder, [assignment])
+    found = PlainCourse.scratch(folder, [assignment])
     (found.path / "gradebook.db").write_bytes(empty_gradebook(found.course_id))
     return found

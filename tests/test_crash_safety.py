@@ -27,10 +27,12 @@ from pathlib import Path
 
 import pytest
 
-from rnncourse.course import Course, course_id
+from rnncourse.engine.course_folder import course_id
+from rnncourse.engine.nbgrader_run import nbgrader_env
 from rnncourse.grade import STATE
 from rnncourse.grading.gradebook import open_gradebook, scores
-from rnncourse.nbgrader_run import nbgrader_env
+from testing import REPO
+from testing.plain_grader import PlainCourse
 
 from .helpers import known
 
@@ -132,8 +134,8 @@ def expected_verdicts(assignment: str, students: list[str]) -> dict[str, dict[st
     return {s: {c: c not in fails[s] for c in checks} for s in students}
 
 
-def verdicts(course: Course) -> dict[str, dict[str, bool]]:
-    with open_gradebook(course.db_url, course_id()) as gb:
+def verdicts(course: PlainCourse) -> dict[str, dict[str, bool]]:
+    with open_gradebook(course.db_url, course_id(REPO)) as gb:
         return {s: {c: v.passed for c, v in cells.items()}
                 for s, cells in scores(gb, A).items() if cells}
 
@@ -141,19 +143,19 @@ def verdicts(course: Course) -> dict[str, dict[str, bool]]:
 @pytest.fixture(scope="module")
 def the_class(tmp_path_factory):
     """A course with lesson 04 released, and the class's notebooks."""
-    course = Course.scratch(tmp_path_factory.mktemp("crash-template") / "course", [A])
+    course = PlainCourse.scratch(tmp_path_factory.mktemp("crash-template") / "course", [A])
     release = course.generate(A)
     return course, known(A).students(release, STUDENTS)
 
 
-def handed_in(the_class, tmp: Path) -> tuple[Course, dict[str, str], list[Path]]:
+def handed_in(the_class, tmp: Path) -> tuple[PlainCourse, dict[str, str], list[Path]]:
     """A fresh copy of the course with the class handed in; its environment and the folders
     its scratch folders go to (a temporary folder and the sandbox's boxes, inside `tmp`)."""
     import shutil
 
     template, notebooks = the_class
     shutil.copytree(template.path, tmp / "course")
-    course = Course(tmp / "course")
+    course = PlainCourse(tmp / "course")
     for student, nb in notebooks.items():
         course.submit(A, student, nb)
     places = [tmp / "scratch", tmp / "boxes"]
@@ -165,7 +167,7 @@ def handed_in(the_class, tmp: Path) -> tuple[Course, dict[str, str], list[Path]]
     return course, env, places
 
 
-def wait_for_first_record(course: Course, proc: subprocess.Popen, watched: set,
+def wait_for_first_record(course: PlainCourse, proc: subprocess.Popen, watched: set,
                           root: int | None = None) -> None:
     """Until one submission is recorded, while the run goes on; collects its processes."""
     records = course.path / STATE / "graded" / A
@@ -229,7 +231,7 @@ def command(pid: int) -> bytes:
 
 
 def being_graded_by(worker: int, scratch: Path) -> list[str]:
-    """The students whose scratch course the process `worker` holds (rnncourse.scratch)."""
+    """The students whose scratch course the process `worker` holds (rnncourse.engine.scratch)."""
     found = []
     for folder in scratch.glob("rnncourse-grade-*"):
         try:

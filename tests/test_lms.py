@@ -31,14 +31,14 @@ from traitlets.config import Config
 from rnncourse.engine.nbgrader_run import check_nbgrader
 from rnncourse.grade import main
 from rnncourse.grading.kits import empty_gradebook
-from rnncourse.grading.lms import import_class
-from rnncourse.grading.lms_archive import SafeExtractor
-from rnncourse.grading.lms_canvas import HEADER as CANVAS_HEADER
-from rnncourse.grading.lms_export import export_lms
-from rnncourse.grading.lms_manifest import read_manifest, saved_roster_path
-from rnncourse.grading.lms_moodle_gradebook import HEADER as MOODLE_HEADER
-from rnncourse.grading.lms_names import collector, notebook_name
-from rnncourse.grading.lms_roster import lms_time, read_roster
+from rnncourse.grading.lms.archive import SafeExtractor
+from rnncourse.grading.lms.canvas import HEADER as CANVAS_HEADER
+from rnncourse.grading.lms.export import export_lms
+from rnncourse.grading.lms.importer import import_class
+from rnncourse.grading.lms.manifest import read_manifest, saved_roster_path
+from rnncourse.grading.lms.moodle_gradebook import HEADER as MOODLE_HEADER
+from rnncourse.grading.lms.names import collector, notebook_name
+from rnncourse.grading.lms.roster import lms_time, read_roster
 from rnncourse.grading.session import Grader
 from testing.plain_grader import PlainCourse
 

@@ -26,11 +26,11 @@ import zipfile
 import nbformat
 import pytest
 
-from rnncourse.grading.lms import import_class
-from rnncourse.grading.lms_export import export_lms
-from rnncourse.grading.lms_groups import read_group_set
-from rnncourse.grading.lms_manifest import read_manifest
-from rnncourse.grading.lms_roster import read_roster
+from rnncourse.grading.lms.export import export_lms
+from rnncourse.grading.lms.groups import read_group_set
+from rnncourse.grading.lms.importer import import_class
+from rnncourse.grading.lms.manifest import read_manifest
+from rnncourse.grading.lms.roster import read_roster
 from rnncourse.grading.session import Grader
 
 from .helpers import (

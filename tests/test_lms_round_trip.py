@@ -62,7 +62,7 @@ def run_grade(course: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=nbgrader_env())
 
 
-def gradebook(course: Course) -> dict[str, tuple]:
+def gradebook(course: PlainCourse) -> dict[str, tuple]:
     """Each student's (score less the late penalty, timestamp, first name, email)."""
     with open_gradebook(course.db_url, CID) as gb:
         return {s.student.id: (max(0.0, s.score - s.late_submission_penalty), s.timestamp,

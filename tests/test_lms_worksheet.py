@@ -16,9 +16,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from rnncourse.grading.lms import import_class
-from rnncourse.grading.lms_export import export_lms
-from rnncourse.grading.lms_roster import read_roster
+from rnncourse.grading.lms.export import export_lms
+from rnncourse.grading.lms.importer import import_class
+from rnncourse.grading.lms.roster import read_roster
 from rnncourse.grading.problems import Stop
 from rnncourse.grading.session import Grader
 

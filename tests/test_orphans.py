@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from rnncourse.scratch import OWNER, ScratchFolder, sweep
+
+from rnncourse.engine.scratch import OWNER, ScratchFolder, sweep
 
 pytestmark = pytest.mark.unit
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.unit
 PARENT = textwrap.dedent("""
     import subprocess, sys, threading, time
     CHILD = ("import sys, time\\n"
-             "from rnncourse.parent_watch import watch_parent\\n"
+             "from rnncourse.engine.parent_watch import watch_parent\\n"
              "watch_parent(int(sys.argv[1]), with_death_signal=False)\\n"
              "print('READY', flush=True)\\n"
              "time.sleep(600)\\n")
@@ -72,7 +73,7 @@ def test_a_watching_child_ends_when_its_parent_is_killed_and_not_before():
 
 OWNED = textwrap.dedent("""
     import sys, time
-    from rnncourse.scratch import ScratchFolder
+    from rnncourse.engine.scratch import ScratchFolder
     folder = ScratchFolder("rnncourse-judge-", dir=sys.argv[1])
     print(folder.path, flush=True)
     time.sleep(600)

@@ -18,8 +18,8 @@ from rnncourse.engine import sandbox
 from rnncourse.engine.channel import IMPORTS_ENV, TOKEN_ENV, UID_ENV
 from rnncourse.engine.judged_execute import JudgedExecute
 from rnncourse.engine.limits import GradingLimits
-from testing import REPO
 from rnncourse.engine.parent_watch import ORPHANED
+from testing import REPO
 
 pytestmark = pytest.mark.unit
 

@@ -8,6 +8,8 @@
   `judge_client` -- starting it and talking to it; `protocol` -- every message between them;
 * `plain_data` -- the only data that crosses from the kernel to the judge;
 * `sandbox`, `sandbox_launch` -- the bubblewrap box, started with its resource limits;
+* `parent_watch`, `scratch` -- processes that end with the one that started them, and scratch
+  folders the next run removes when their process was killed;
 * `limits` -- `GradingLimits`, every limit a graded notebook runs under (help = the manual);
 * `frameworks` -- what the engine knows of each framework (preloading, resetting, tensors);
 * `preprocessors` -- the small nbgrader preprocessors the course adds;

@@ -4,7 +4,7 @@
         --file-bytes=BYTES -- CMD...
 
 Only the standard library: this runs once per graded notebook, before the kernel starts. It
-ends with the grading process `PID` that started it (rnncourse.parent_watch): bubblewrap's
+ends with the grading process `PID` that started it (rnncourse.engine.parent_watch): bubblewrap's
 `--die-with-parent` only watches a parent that is alive when bubblewrap starts, so a grading
 process killed while this launcher was starting would otherwise leave a kernel behind.
 """
@@ -13,7 +13,7 @@ import os
 import resource
 import sys
 
-from rnncourse.parent_watch import ORPHANED, death_signal
+from rnncourse.engine.parent_watch import ORPHANED, death_signal
 
 
 def main(argv: list[str]) -> None:

@@ -1,10 +1,10 @@
 """Grades and feedback back to the LMS: `--export canvas|moodle|moodle-gradebook FILE`.
 
 * `canvas`: Canvas's gradebook import, into the assignment's existing column `Title (id)`
-  (rnncourse.grading.lms_canvas);
+  (rnncourse.grading.lms.canvas);
 * `moodle`: the assignment's grading worksheet as Moodle wrote it, with each graded student's
   grade and a short feedback comment filled in, for its *Upload grading worksheet*
-  (rnncourse.grading.lms_worksheet);
+  (rnncourse.grading.lms.worksheet);
 * `moodle-gradebook`: the course gradebook's CSV import (*Grades, Import, CSV file*): `Full
   name`, `Email address`, `ID number`, `Username`, a `Participant (<assignment>)` column per
   assignment, then a grade column per assignment. Moodle locks a grade imported this way in
@@ -28,10 +28,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lms_manifest import read_manifest, saved_roster_path
-from .lms_names import LMS_NAMES
-from .lms_roster import Roster
-from .session import Grader
+from ..session import Grader
+from .manifest import read_manifest, saved_roster_path
+from .names import LMS_NAMES
+from .roster import Roster
 
 EXPORTS = {"canvas": "canvas", "moodle": "moodle", "moodle-gradebook": "moodle"}  # -> its LMS
 
@@ -103,7 +103,7 @@ def export_lms(grader: Grader, lms: str, names: list[str], path: Path,
     """Write the grades of `names` as `path` for `lms` (canvas, moodle, moodle-gradebook),
     and the feedback zips beside it. `roster`: the LMS's list given to the export (else each
     assignment's import's); `titles`: Canvas column titles asked for (`--lms-assignment`)."""
-    from . import lms_canvas, lms_worksheet
+    from . import canvas, worksheet
 
     done = Exported(lms, Path(path).resolve())
     done.csv.parent.mkdir(parents=True, exist_ok=True)
@@ -111,14 +111,14 @@ def export_lms(grader: Grader, lms: str, names: list[str], path: Path,
     for assignment in names:
         credits[assignment] = assignment_credits(grader, done, assignment)
     if lms == "canvas":
-        lms_canvas.write_import(grader, done, credits, roster, titles or {})
+        canvas.write_import(grader, done, credits, roster, titles or {})
     elif lms == "moodle":
         for assignment in names:
             target = done.csv if len(names) == 1 else done.csv.with_name(
                 f"{done.csv.stem}-{assignment}{done.csv.suffix}")
-            lms_worksheet.fill(grader, done, assignment, credits[assignment], roster, target)
+            worksheet.fill(grader, done, assignment, credits[assignment], roster, target)
     else:
-        from .lms_moodle_gradebook import write_gradebook_import
+        from .moodle_gradebook import write_gradebook_import
 
         write_gradebook_import(done, credits)
     for assignment in names:

@@ -10,13 +10,13 @@ student's newest notebook goes to `submitted/<student>/<assignment>/<assignment>
 `timestamp.txt` (as zip_collect writes it) when the LMS gives the time, so that autograde
 records it and applies the late rules. Who handed each file in (a student, or a group whose
 notebook is graded once for all its members) is checked against the roster and the group set
-(rnncourse.grading.lms_groups). Every file that is not placed is listed with the reason
+(rnncourse.grading.lms.groups). Every file that is not placed is listed with the reason
 (`Unplaced`), never guessed at: not a notebook, not JSON, another assignment's notebook, a
 student the roster does not know, a name that is not the student's nor their group's, two
 students claiming one id, a group member credited twice, an older upload.
 
 What the LMS said about each placed student is kept for the export
-(rnncourse.grading.lms_manifest).
+(rnncourse.grading.lms.manifest).
 """
 
 from __future__ import annotations
@@ -28,16 +28,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..course import assignments
-from ..notebooks import NotebookError, read_notebook
-from .lms_archive import SafeExtractor, fresh_folder
-from .lms_groups import GroupSet, identify, member_keys
-from .lms_manifest import remember
-from .lms_names import LMS_NAMES, collector, detect, id_problem, notebook_problem
-from .lms_roster import Roster, student_id
-from .problems import Stop
-from .records import replace_folder
-from .session import Grader
+from ...engine.course_folder import assignments
+from ...engine.notebooks import NotebookError, read_notebook
+from ..problems import Stop
+from ..records import replace_folder
+from ..session import Grader
+from .archive import SafeExtractor, fresh_folder
+from .groups import GroupSet, identify, member_keys
+from .manifest import remember
+from .names import LMS_NAMES, collector, detect, id_problem, notebook_problem
+from .roster import Roster, student_id
 
 NAMES_LIKE = {
     "canvas": "Canvas names a submissions download's files (lastfirst_userid_fileid_name)",

@@ -9,12 +9,12 @@ zip_collect collector: each format is a `FileNameCollectorPlugin` whose `named_r
   `anon_XXXXX_fileid_...` when students are anonymous; a student's second upload of a file of
   the same name is `name-1.ipynb` (then `-2`, ...). The user id is the student's Canvas ID;
   the file id grows with every upload. A group's file carries the group's name and its
-  representative's user id (rnncourse.grading.lms_groups).
+  representative's user id (rnncourse.grading.lms.groups).
 * Moodle ("Download all submissions"): a folder per student and plugin,
   `Full Name_NNN_assignsubmission_file_/originalname` (without the last `_` since Moodle 4.1,
   or flat, `Full Name_NNN_assignsubmission_file_originalname`); NNN is the participant number,
   which Moodle draws per assignment. A team's folder is `Group name_GID_...` (GID: the
-  group's id) or `Default group_...` without a number (rnncourse.grading.lms_groups).
+  group's id) or `Default group_...` without a number (rnncourse.grading.lms.groups).
 * A folder of loose notebooks: `<student>.ipynb` (the assignment's name around it is
   dropped) or `<student>/<any>.ipynb`; or, when the course sets
   `c.FileNameCollectorPlugin.named_regexp` for `nbgrader zip_collect`, that expression.

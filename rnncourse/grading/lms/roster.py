@@ -246,7 +246,7 @@ def lms_entry(lms: str, info: dict, roster: Roster | None) -> dict | None:
 def student_id(lms: str, entry: dict) -> str:
     """The nbgrader student id: Canvas's user id; for Moodle, whose participant numbers change
     with every assignment, the roster's email, ID number or username, else the full name."""
-    if entry.get("group"):  # a group's file (rnncourse.grading.lms_groups)
+    if entry.get("group"):  # a group's file (rnncourse.grading.lms.groups)
         return f"{GROUP}{entry['group']['id']}"
     if lms != "moodle":
         return entry["lms_id"]

@@ -8,14 +8,14 @@ gave), then one grade column per assignment. A grade imported this way into an a
 item is *overridden* in the gradebook (`grade_item::update_final_grade`,
 lib/grade/grade_item.php), which the assignment treats as locked: it can no longer change it.
 No feedback comment goes with it. The assignment's grading worksheet
-(rnncourse.grading.lms_worksheet) has neither problem and is the default.
+(rnncourse.grading.lms.worksheet) has neither problem and is the default.
 """
 
 from __future__ import annotations
 
 import csv
 
-from .lms_export import Credit, Exported, points, text
+from .export import Credit, Exported, points, text
 
 HEADER = ["Full name", "Email address", "ID number", "Username"]
 IDS = ("email", "idnumber", "username")

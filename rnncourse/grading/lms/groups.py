@@ -1,6 +1,6 @@
 """Who handed a file of the download in: one student, or a group, checked against the class
 lists. A group's notebook is graded once, as the student `group-<id>`, and its grade goes to
-every member the lists name (rnncourse.grading.lms_export); a file whose name fits neither the
+every member the lists name (rnncourse.grading.lms.export); a file whose name fits neither the
 student its number belongs to nor one of their groups is refused, never credited to them.
 
 * Canvas, a group assignment graded as a group: the download holds one file per group, named
@@ -24,9 +24,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lms_names import DEFAULT_TEAM
-from .lms_roster import GROUP, Roster, lms_entry, read_rows
-from .problems import Stop
+from ..problems import Stop
+from .names import DEFAULT_TEAM
+from .roster import GROUP, Roster, lms_entry, read_rows
 
 MOODLE_ANONYMOUS = "Participant"  # the name in every folder of an anonymous assignment
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from traitlets import Dict, Unicode
 from traitlets.config import Configurable
 
-from .lms_export import Credit, Exported, points, roster_for, text
-from .lms_roster import CANVAS_TITLE, read_roster
-from .problems import Stop
-from .session import Grader
+from ..problems import Stop
+from ..session import Grader
+from .export import Credit, Exported, points, roster_for, text
+from .roster import CANVAS_TITLE, read_roster
 
 HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 

@@ -31,12 +31,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .gradebook import scores
-from .lms_export import Credit, Exported, points, roster_for
-from .lms_groups import MOODLE_ANONYMOUS, loose_name
-from .lms_roster import read_csv_file
-from .problems import Stop
-from .session import Grader
+from ..gradebook import scores
+from ..problems import Stop
+from ..session import Grader
+from .export import Credit, Exported, points, roster_for
+from .groups import MOODLE_ANONYMOUS, loose_name
+from .roster import read_csv_file
 
 IDENTIFIER, GRADE, MODIFIED = "Identifier", "Grade", "Last modified (grade)"
 COMMENTS, NAME, CHANGEABLE = "Feedback comments", "Full name", "Grade can be changed"

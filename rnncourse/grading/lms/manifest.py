@@ -2,7 +2,7 @@
 
 `.grading/lms/<assignment>.json` holds, per nbgrader student id, the LMS's entry: its ids, the
 name, the late flag and time, the file name its feedback upload matches, and for a group's
-file the group and its members (rnncourse.grading.lms_groups). Beside it
+file the group and its members (rnncourse.grading.lms.groups). Beside it
 `.grading/lms/<assignment>-roster.csv` is the roster the import was given, byte for byte: the
 export reads Canvas's column titles and points from it, and fills in Moodle's grading
 worksheet, unless it is given a newer one. The gradebook gets nbgrader's Student rows (names,
@@ -17,9 +17,9 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .gradebook import one_transaction
-from .lms_roster import Roster
-from .session import Grader
+from ..gradebook import one_transaction
+from ..session import Grader
+from .roster import Roster
 
 
 def manifest_path(grader: Grader, assignment: str) -> Path:
