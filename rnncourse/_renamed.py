@@ -27,10 +27,10 @@ MODULES = {
     "rnncourse.judge": "rnncourse.engine.judge",
     "rnncourse.judge_client": "rnncourse.engine.judge_client",
     "rnncourse.plain_data": "rnncourse.engine.plain_data",
-    "rnncourse.grading.lms.archive": "rnncourse.grading.lms.archive",
-    "rnncourse.grading.lms.names": "rnncourse.grading.lms.names",
-    "rnncourse.grading.lms.roster": "rnncourse.grading.lms.roster",
-    "rnncourse.grading.lms.export": "rnncourse.grading.lms.export",
+    "rnncourse.grading.lms_archive": "rnncourse.grading.lms.archive",
+    "rnncourse.grading.lms_names": "rnncourse.grading.lms.names",
+    "rnncourse.grading.lms_roster": "rnncourse.grading.lms.roster",
+    "rnncourse.grading.lms_export": "rnncourse.grading.lms.export",
 }
 # (old module, old name) -> new name in the new module
 NAMES = {

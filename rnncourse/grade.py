@@ -48,7 +48,8 @@ from pathlib import Path
 from .engine.course_folder import add_course_option
 from .grading.gradebook import shown
 from .grading.lms.canvas import canvas_columns
-from .grading.lms.export import Exported, export_lms
+from .grading.lms.credits import Exported
+from .grading.lms.export import export_lms
 from .grading.lms.groups import GroupSet, read_group_set
 from .grading.lms.importer import Imported, import_class
 from .grading.lms.roster import Roster, read_roster

@@ -155,7 +155,7 @@ def test_the_old_names_in_an_earlier_course_config_still_load_with_a_warning():
         "with warnings.catch_warnings(record=True) as caught:\n"
         "    old = import_item('rnncourse.guarded_execute.GuardedExecute')\n"
         "    step = import_item('rnncourse.nbgrader_steps.StderrIsOutput')\n"
-        "    plugin = import_item('rnncourse.grading.lms.names.CanvasCollector')\n"
+        "    plugin = import_item('rnncourse.grading.lms_names.CanvasCollector')\n"
         "from rnncourse.engine.judged_execute import JudgedExecute\n"
         "from rnncourse.engine.preprocessors import StderrIsOutput\n"
         "from rnncourse.grading.lms.names import CanvasCollector\n"

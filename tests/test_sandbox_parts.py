@@ -96,7 +96,7 @@ def test_the_limits_are_set_before_bubblewrap_starts():
 def test_the_launcher_starts_nothing_for_a_grading_process_that_is_gone():
     """Started for a grading process that died meanwhile (another pid than its parent's),
     does the launcher exit without starting the command?"""
-    done = subprocess.run([sys.executable, "-m", "rnncourse.sandbox_launch", "--parent=1",
+    done = subprocess.run([sys.executable, "-m", "rnncourse.engine.sandbox_launch", "--parent=1",
                            "--memory=1", "--processes=1", "--file-bytes=1", "--", "echo",
                            "started"], capture_output=True, text=True, timeout=60)
     assert done.returncode == ORPHANED and "started" not in done.stdout

@@ -33,7 +33,7 @@ from traitlets.config import Configurable
 
 from ..problems import Stop
 from ..session import Grader
-from .export import Credit, Exported, points, roster_for, text
+from .credits import Credit, Exported, points, roster_for, text
 from .roster import CANVAS_TITLE, read_roster
 
 HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

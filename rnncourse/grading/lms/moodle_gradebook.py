@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 
-from .export import Credit, Exported, points, text
+from .credits import Credit, Exported, points, text
 
 HEADER = ["Full name", "Email address", "ID number", "Username"]
 IDS = ("email", "idnumber", "username")

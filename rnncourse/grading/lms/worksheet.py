@@ -34,7 +34,7 @@ from pathlib import Path
 from ..gradebook import scores
 from ..problems import Stop
 from ..session import Grader
-from .export import Credit, Exported, points, roster_for
+from .credits import Credit, Exported, points, roster_for
 from .groups import MOODLE_ANONYMOUS, loose_name
 from .roster import read_csv_file
 
