@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import gates, recurrence, training
+from . import gates, recurrence, training, translation
 from .style import Sheet, house_style
 
 # Where the drawn files are kept, in the course folder: instructors' material, outside
@@ -94,6 +94,17 @@ CATALOGUE = (
             "each border between batches 0, 1 and 2 the state (h, c) is carried on, detached, "
             "so it flows forward while gradients flow back only inside a batch and stop at its "
             "border. Each batch gets its mean loss per character and one clipped update."),
+    Diagram("seq2seq_attention", translation.seq2seq_attention,
+            "The translator at its second step. Left, the encoder: the source tokens 3, marca, "
+            "2021 and a PAD are embedded and read by a GRU forwards and by another backwards; "
+            "the padding is packed away and never read, and each real position gets a state "
+            "h_j, forward and backward concatenated. The last states go through tanh(bridge) "
+            "to give the decoder's start state s_0. Right, the decoder: at each step a GRU cell "
+            "reads the token written last (START, then 2, then 0) and gives the next token "
+            "(2, 0, 2) through the head. For the second step, the previous state s_1 is the "
+            "query of the attention, which weighs the states h_j with weights that add up to 1 "
+            "over the real positions (here 0.05, 0.10 and 0.85, and 0 for the padding) and "
+            "hands their weighted sum, the context c_2, to the cell."),
 )
 DIAGRAMS = {diagram.attachment: diagram for diagram in CATALOGUE}
 for _diagram in CATALOGUE:  # markdown ends the alt text at a bracket, the cell at a line break
