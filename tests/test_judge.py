@@ -25,7 +25,7 @@ from rnncourse.engine import frameworks, plain_data
 from rnncourse.engine.channel import MARKER, parse_marked, probe_request
 from rnncourse.engine.judge import HIDDEN_CODE, Judge, split_probes
 from rnncourse.engine.judge_client import JudgeProcess, JudgeUnavailable
-from rnncourse.engine.protocol import Answer, Begin, Check, Locked, Ping, ProbeCall, Verdict
+from rnncourse.engine.protocol import Answer, Begin, Check, End, Locked, Ping, ProbeCall, Verdict
 
 pytestmark = pytest.mark.unit
 
@@ -253,3 +253,37 @@ def test_the_lessons_plain_turns_the_same_frameworks_tensors_into_arrays():
     tuples = [ast.literal_eval(node) for node in ast.walk(ast.parse(shared_cells.blocks()["plain"]))
               if isinstance(node, ast.Tuple) and "tensorflow" in ast.unparse(node)]
     assert tuples == [frameworks.TENSORS_AS_ARRAYS]
+
+
+def test_pytorch_and_triton_are_loaded_before_tensorflow_whatever_the_cells_order():
+    """Does the preload list put PyTorch and Triton before TensorFlow and Keras?"""
+    order = frameworks.preloaded(["numpy", "tensorflow", "keras", "torch", "babel", "triton"])
+    assert order == ["torch", "triton", "numpy", "tensorflow", "keras"]
+
+
+@pytest.mark.parametrize("loaded, wanted, allowed", [
+    (["numpy", "tensorflow", "keras"], ["torch"], False),
+    (["numpy", "torch", "tensorflow"], ["triton"], False),
+    (["numpy", "torch", "triton", "tensorflow"], ["torch", "keras"], True),
+    (["numpy"], ["torch", "tensorflow"], True),
+    (["numpy", "torch"], ["tensorflow"], True),
+])
+def test_a_judge_serves_a_notebook_only_if_its_imports_may_follow_what_it_loaded(
+        loaded, wanted, allowed):
+    """May a judge that loaded TensorFlow for one notebook load Triton for the next? No."""
+    assert frameworks.can_follow(loaded, wanted) is allowed
+
+
+def test_a_judge_that_loaded_what_must_come_later_is_replaced():
+    """Does a real judge report what it loaded when a notebook ends, and is it closed instead
+    of serving a notebook whose imports must come before those?"""
+    judge = JudgeProcess()
+    try:
+        judge.post(Begin(["numpy"]))
+        judge.post(End())
+        assert judge.serves(["numpy"]) and judge.alive()
+        assert "numpy" in judge.loaded and "tensorflow" not in judge.loaded
+        judge.loaded.add("tensorflow")  # as after a notebook that imported it
+        assert not judge.serves(["torch"]) and not judge.alive()
+    finally:
+        judge.close()

@@ -163,7 +163,7 @@ class Judge:
         with self.quiet():
             frameworks.reset_loaded()
         gc.collect()
-        return Ended()
+        return Ended(frameworks.loaded_packages())
 
     def locked(self, name: str, source: str) -> Done:
         try:

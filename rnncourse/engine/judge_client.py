@@ -19,11 +19,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from . import frameworks
 from .parent_watch import PARENT_ENV
 from .protocol import (
     ANSWER_LIMIT,
     ANSWER_LIMIT_ENV,
     Answer,
+    Ended,
     Failure,
     Message,
     ProbeCall,
@@ -51,6 +53,7 @@ class JudgeProcess:
     def __init__(self, answer_limit: int = ANSWER_LIMIT, command: list[str] | None = None) -> None:
         self.answer_limit = answer_limit
         self.command = list(command or DEFAULT_COMMAND)
+        self.loaded: set[str] = set()
         self.proc: subprocess.Popen | None = None
         self.folder: ScratchFolder | None = None
         self.pending = 0          # replies to posted requests, still to be read
@@ -77,6 +80,7 @@ class JudgeProcess:
         self.pending = 0
         self._buffer = b""
         self.started += 1
+        self.loaded: set[str] = set()  # the frameworks' packages it loaded (its End says)
 
     def close(self) -> None:
         if self.proc is not None:
@@ -147,7 +151,21 @@ class JudgeProcess:
     def _checked(self, reply: Message) -> Message:
         if isinstance(reply, Failure):
             raise self._fail(f"the judge refused a request: {reply.error}")
+        if isinstance(reply, Ended):
+            self.loaded = set(reply.loaded)
         return reply
+
+    def serves(self, imports: list[str], timeout: float = 120) -> bool:
+        """Whether this judge may load `imports` for its next notebook: not when it has loaded
+        a framework that must come after one of them (rnncourse.engine.frameworks), as
+        TensorFlow must after PyTorch's Triton. A judge that cannot is closed, to be replaced."""
+        if not self.alive():
+            return True
+        self.drain(time.monotonic() + timeout)  # its End's reply says what it loaded
+        if frameworks.can_follow(self.loaded, imports):
+            return True
+        self.close()
+        return False
 
     def _send(self, message: Message) -> None:
         try:

@@ -106,7 +106,9 @@ class JudgedExecute(Execute):
             if cell.cell_type == "code" and self._kind(cell) is not None))
         self._judge = judge_client.shared_judge(self.limits.max_answer_bytes,
                                                  self.judge_command or None)
-        # The judge loads the lesson's libraries while the student's kernel starts.
+        # The judge loads the lesson's libraries while the student's kernel starts; a judge
+        # that cannot load them after what it loaded for earlier notebooks is replaced.
+        self._judge.serves(self._imports)
         self._judge.post(Begin(self._imports))
         try:
             nb, resources = super().preprocess(nb, resources, km)

@@ -102,7 +102,11 @@ class Done(Message):
 
 @dataclass
 class Ended(Message):
+    """The notebook is forgotten; `loaded`: the frameworks' packages the judge has loaded,
+    which decide whether it may serve the next notebook (rnncourse.engine.frameworks)."""
+
     op: ClassVar[str] = "ended"
+    loaded: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -6,8 +6,8 @@
 * `archive` -- the extractor, with limits on what a download may hold;
 * `names` -- the collectors: how each LMS names the files it hands out;
 * `roster` -- the LMS's own export of the class;
-* `export` -- `export_lms()` (with `credits`, what the writers share): who gets which grade, and the feedback named for the LMS's bulk
-  upload, written as `canvas` (the gradebook import, into the assignment's own column),
-  `worksheet` (Moodle's grading worksheet, filled in) or `moodle_gradebook` (Moodle's
-  course-gradebook import).
+* `export` -- `export_lms()` (with `credits`, what the writers share): who gets which grade,
+  and the feedback named for the LMS's bulk upload, written as `canvas` (the gradebook import,
+  into the assignment's own column), `worksheet` (Moodle's grading worksheet, filled in) or
+  `moodle_gradebook` (Moodle's course-gradebook import).
 """
