@@ -123,7 +123,7 @@ def test_demo_grades_its_class_and_reports_the_broken_upload(tmp_path):
     """
     name = "01_simple_rnn"
     PlainCourse.scratch(tmp_path, [name]).generate(name)
-    script = ("import sys; from pathlib import Path; from rnncourse import demo; "
+    script = ("import sys; from pathlib import Path; from rnncourse.course import demo; "
               "sys.exit(demo.run([sys.argv[1]], root=Path(sys.argv[2])))")
     done = subprocess.run([sys.executable, "-c", script, name, str(tmp_path)],
                           capture_output=True, text=True, cwd=REPO, timeout=1200,
