@@ -68,7 +68,7 @@ test: system $(STAMP)
 # first time, kept in ~/.cache/rnncourse-compat; not part of `make test`):
 #   make compat [ENVS="colab newest"] [LESSONS="07_gru 08_char_lm"] [REBUILD=1]
 compat: $(STAMP)
-	nice $(PY) benchmarks/compat_matrix.py $(foreach e,$(ENVS),--env $(e)) \
+	nice $(PY) -m benchmarks.compat_matrix $(foreach e,$(ENVS),--env $(e)) \
 		$(if $(REBUILD),--rebuild) $(LESSONS)
 # The course on a real JupyterHub on this machine, as root (scripts/hub.py says what it
 # creates): prints its address and accounts; Ctrl-C stops it. PORT=N picks its port (and the

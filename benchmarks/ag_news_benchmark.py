@@ -1,6 +1,6 @@
 """Train lesson 06's baseline and recurrent models over several seeds; write a results table.
 
-    .venv/bin/python benchmarks/ag_news_benchmark.py [--data PATH] [--seeds N]
+    .venv/bin/python -m benchmarks.ag_news_benchmark [--data PATH] [--seeds N]
         [--max-epochs N] [--limit N] [--out DIR]
 
 Data, first found: --data, $AG_NEWS_DATA (ag_news_csv.tar.gz or a folder with train.csv and

@@ -1,6 +1,6 @@
 """How the generated cheats score against the course's grading at another revision.
 
-    python benchmarks/cheats_against_revision.py REV [ASSIGNMENT ...]
+    python -m benchmarks.cheats_against_revision REV [ASSIGNMENT ...]
 
 The suite proves that every generated cheat (testing.integrity) scores exactly what the buggy
 mutant under it scores when graded now. That proves something only if the cheats would have

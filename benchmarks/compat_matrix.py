@@ -1,7 +1,7 @@
 """Run every lesson, solved, in the environments students have: a table lesson x environment.
 
     make compat                                    # every environment, every lesson
-    python benchmarks/compat_matrix.py [--env colab --env newest] [--rebuild] [LESSON ...]
+    python -m benchmarks.compat_matrix [--env colab --env newest] [--rebuild] [LESSON ...]
 
 The environments are listed in benchmarks/compat_environments.toml (Colab's versions, the
 newest releases, the lessons' own pins as PyPI serves them). Each is a virtual environment on

@@ -1,6 +1,6 @@
 """How fast the grader grades a class, next to sequential nbgrader, and one student's course.
 
-    .venv/bin/python benchmarks/grading_benchmark.py [--per-lesson 12] [--workers 2]
+    .venv/bin/python -m benchmarks.grading_benchmark [--per-lesson 12] [--workers 2]
         [LESSON LESSON]
 
 One class of `--per-lesson` submissions in each of two lessons (default 01_simple_rnn and

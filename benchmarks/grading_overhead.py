@@ -1,6 +1,6 @@
 """What a way of grading costs per submission, lesson by lesson, against an earlier revision.
 
-    python benchmarks/grading_overhead.py [--rounds 2] [--baseline REV] [--stock] [ASSIGNMENT ...]
+    python -m benchmarks.grading_overhead [--rounds 2] [--baseline REV] [--stock] [ASSIGNMENT ...]
 
 Grades the same small class of each lesson (the perfect student, a blank one and the two
 mutants the lesson's demo shows) in scratch courses, one per way of grading, taking turns within
