@@ -10,6 +10,7 @@ import sys
 import nbformat
 import pytest
 
+from rnncourse.course.build import first_error
 from rnncourse.course.demo import CHOSEN
 from rnncourse.engine.course_folder import AssignmentError, require_assignments
 from rnncourse.engine.nbgrader_run import nbgrader_env
@@ -64,6 +65,22 @@ def test_command_line_rejects_an_unknown_assignment(module):
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.returncode == 2
     assert "no assignment '99_no_such_lesson'" in done.stderr
+
+
+@pytest.mark.unit
+def test_a_solutions_build_names_the_cell_that_failed():
+    """Does the solutions build find the failing cell that nbgrader recorded and went past?"""
+    new = nbformat.v4
+    notebook = new.new_notebook(cells=[
+        new.new_markdown_cell("# A lesson"),
+        new.new_code_cell("x = 1", outputs=[]),
+        new.new_code_cell("print(DEVICE)", outputs=[new.new_output(
+            "error", ename="NameError", evalue="name 'DEVICE' is not defined", traceback=[])]),
+    ])
+    assert first_error(notebook).startswith("code cell 2 (")
+    assert first_error(notebook).endswith("raised NameError: name 'DEVICE' is not defined")
+    notebook.cells.pop()
+    assert first_error(notebook) is None
 
 
 @pytest.mark.unit

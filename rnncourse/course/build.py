@@ -69,8 +69,29 @@ def build(what: str, names: list[str], root: Path) -> None:
                 f"`git checkout {folder}/{name}` puts back the notebook nbgrader removed."
             ) from None
         path = notebook_path(folder, name, root)
-        write_notebook(tidy(read_notebook(path)), path)
+        notebook = tidy(read_notebook(path))
+        write_notebook(notebook, path)
+        if what == "solutions":
+            failed = first_error(notebook)
+            if failed:
+                raise RuntimeError(f"{path}: {failed}; fix the lesson in source/{name} and "
+                                   "build its solution again")
         print(f"{folder}/{name}: done in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def first_error(notebook) -> str | None:
+    """Where a solved notebook's run failed, in words (nbgrader records a failing cell's error
+    as its output and goes on), or None when no cell failed."""
+    number = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        number += 1
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                return (f"code cell {number} ({cell.get('id', 'no id')}) raised "
+                        f"{output.ename}: {output.evalue}")
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
