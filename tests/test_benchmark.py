@@ -6,7 +6,7 @@ script, the notebook's code it runs and the report work together, not how well t
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import subprocess
@@ -17,16 +17,13 @@ import pytest
 from rnncourse.engine.nbgrader_run import QUIET_ENV
 from testing import REPO
 
-SCRIPT = REPO / "benchmarks" / "ag_news_benchmark.py"
+MODULE = "benchmarks.ag_news_benchmark"
 MODELS = ["Bag of words (baseline)", "SimpleRNN, titles", "SimpleRNN, title + description",
           "SimpleRNN, masked", "LSTM", "BiLSTM, 2 layers"]
 
 
 def benchmark_module():
-    spec = importlib.util.spec_from_file_location("ag_news_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(MODULE)
 
 
 @pytest.mark.unit
@@ -51,9 +48,9 @@ def test_smoke_run_writes_json_and_markdown(tmp_path):
     module = benchmark_module()
     expected_path, why = module.choose_data(None)
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--limit", "160", "--max-epochs", "1", "--seeds", "2",
+        [sys.executable, "-m", MODULE, "--limit", "160", "--max-epochs", "1", "--seeds", "2",
          "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=900,
+        capture_output=True, text=True, cwd=REPO, timeout=900,
         env={**os.environ, **QUIET_ENV},
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
