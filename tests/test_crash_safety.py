@@ -218,8 +218,8 @@ def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
 
 
 def running_kernel(processes: set[tuple[int, str]]) -> bool:
-    """Is one of `processes` a student's kernel (rnncourse/kernel_guard.py)?"""
-    return any(b"kernel_guard" in cmd for cmd in (
+    """Is one of `processes` a student's kernel (rnncourse/engine/student_kernel.py)?"""
+    return any(b"student_kernel" in cmd for cmd in (
         command(pid) for pid, _ in processes))
 
 
