@@ -163,6 +163,20 @@ MUTANTS = [
               new="rng = np.random.default_rng()"),
     ),
     mutant(
+        "adding_seeds_numpy_global",
+        "seeds NumPy's global generator with the seed and draws from it: the right data, but "
+        "the caller's global random numbers are reset",
+        {A},
+        Patch("adding_problem", old="rng = np.random.default_rng(seed)  # every number below "
+                                    "comes from it",
+              new="np.random.seed(seed)\n    rng = np.random  # NumPy's global generator"),
+        Patch("adding_problem", old="first = rng.integers(0, half, size=n)",
+              new="first = rng.randint(0, half, size=n)"),
+        Patch("adding_problem", old="second = rng.integers(half, length, size=n)",
+              new="second = rng.randint(half, length, size=n)"),
+        hint="changed NumPy's global random numbers",
+    ),
+    mutant(
         "budget_one_bias", "counts one bias vector per block, as Keras' LSTM and SimpleRNN do",
         {U},
         Patch("units_for_budget", old="units * input_size + units * units + 2 * units",
