@@ -158,6 +158,10 @@ REWRITING_CHEATS: dict[str, tuple[str, str | None, str | None]] = {
 PLAIN_METHODS = {"__init__", "build", "__post_init__"}
 
 
+# Builtins that read the frame they are called from: a helper cannot stand in for them.
+FRAME_BUILTINS = {"breakpoint", "dir", "eval", "exec", "globals", "locals", "vars"}
+
+
 class CourseNames:
     """What the cells of a lesson's source notebook bind and use."""
 
@@ -213,7 +217,7 @@ class CourseNames:
         cell reads only where a helper can stand in for it (the course's function or a builtin
         function, called through the helper)."""
         functions = {name for name, value in vars(builtins).items()
-                     if isinstance(value, types.BuiltinFunctionType)}
+                     if isinstance(value, types.BuiltinFunctionType)} - FRAME_BUILTINS
         stand_in = self.locked_functions | functions
         names = self.course_names - self.answer_globals - self.free_bound
         names -= {name for name in self.free_read if name not in stand_in}
