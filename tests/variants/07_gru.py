@@ -54,6 +54,13 @@ MUTANTS = [
               new="h = x.new_zeros(x.shape[1], self.hidden_size)"),
     ),
     mutant(
+        "layer_remembers_last_state", "keeps the last state on self, though it never reads it",
+        {Y},
+        Patch("torch_gru_layer", old="        return outputs, h.unsqueeze(0)",
+              new="        self.last_state = h\n        return outputs, h.unsqueeze(0)"),
+        hint="stores ['last_state'] on self",
+    ),
+    mutant(
         "layer_ignores_batch_first", "loops over the first axis whatever batch_first says",
         {Y},
         Patch("torch_gru_layer",
