@@ -3,7 +3,8 @@
 Each assignment has a variants file `<assignment>.py` (the course's are in tests/variants/)
 that defines:
 
-* ``MUTANTS`` -- realistic buggy submissions, each with the exact set of grade ids it must fail;
+* ``MUTANTS`` -- realistic buggy submissions, each with the exact set of grade ids it must fail
+  and, where a check promises a hint that names the mistake, a part of that hint's text;
 * ``ALTERNATIVES`` -- correct submissions written differently, which must get full marks;
 * ``DEMO`` -- which known students (testing.known_class) `make demo` shows in its rows
   `typical_bug_1`, `typical_bug_2` and `different_but_right` (saved for the demo by
@@ -21,10 +22,11 @@ from pathlib import Path
 from rnncourse.course.submissions import Patch, Variant
 
 
-def mutant(name: str, why: str, fails: set[str], *patches: Patch) -> Variant:
+def mutant(name: str, why: str, fails: set[str], *patches: Patch, hint: str = "") -> Variant:
+    """A buggy submission failing exactly `fails`; `hint`: a part of the message it must get."""
     if not fails:
         raise ValueError(f"mutant {name} must list the grade ids it fails")
-    return Variant(name=name, patches=patches, fails=frozenset(fails), why=why)
+    return Variant(name=name, patches=patches, fails=frozenset(fails), why=why, hint=hint)
 
 
 def alternative(name: str, why: str, *patches: Patch) -> Variant:

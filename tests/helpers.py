@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +105,17 @@ def failed_ids(graded: Graded, student: str) -> set[str]:
     scores = graded.scores[student]
     assert scores is not None, f"{student} was not graded: {graded.problems.get(student)}"
     return {gid for gid, cell in scores.items() if not cell.passed}
+
+
+def failure_messages(nb: NotebookNode, grade_ids: Iterable[str]) -> str:
+    """What the test cells `grade_ids` of a graded notebook say when they fail, one a line."""
+    wanted = set(grade_ids)
+    return "\n".join(
+        f"{output.get('ename')}: {output.get('evalue')}"
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get(
+            "grade_id") in wanted
+        for output in cell.get("outputs", []) if output.get("output_type") == "error")
 
 
 def cell_view(nb: NotebookNode) -> list[tuple]:

@@ -19,7 +19,14 @@ from rnncourse.engine.notebooks import (
 from testing import REPO
 from testing.integrity import SHADOWS_INTACT
 
-from .helpers import ASSIGNMENTS, LESSONS, cell_view, failed_ids, hidden_lines
+from .helpers import (
+    ASSIGNMENTS,
+    LESSONS,
+    cell_view,
+    failed_ids,
+    failure_messages,
+    hidden_lines,
+)
 
 MUTANTS = [(a, m.name) for a in ASSIGNMENTS for m in LESSONS[a].mutants]
 ALTERNATIVES = [(a, v.name) for a in ASSIGNMENTS
@@ -107,8 +114,12 @@ def test_corrupt_notebook_is_reported_and_the_rest_is_graded(graded, name):
 @pytest.mark.parametrize("name,mutant", MUTANTS)
 def test_mutant_fails_exactly_its_grade_ids(graded, name, mutant):
     """Does each known bug lose exactly the points of the checks that should catch it?"""
-    expected = next(m for m in LESSONS[name].mutants if m.name == mutant).fails
-    assert failed_ids(graded[name], f"mutant_{mutant}") == expected
+    variant = next(m for m in LESSONS[name].mutants if m.name == mutant)
+    assert failed_ids(graded[name], f"mutant_{mutant}") == variant.fails
+    if variant.hint:
+        shown = failure_messages(graded[name].autograded(f"mutant_{mutant}"), variant.fails)
+        assert variant.hint in shown, (
+            f"the failing check should name the mistake ({variant.hint!r}); it says {shown!r}")
 
 
 @pytest.mark.parametrize("name,alternative", ALTERNATIVES)

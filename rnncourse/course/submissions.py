@@ -81,6 +81,9 @@ class Variant:
     patches: tuple[Patch, ...]
     fails: frozenset[str] = field(default_factory=frozenset)
     why: str = ""
+    # A part of the message the failing check shows for this mistake ("" where none is
+    # promised): the hint that names it.
+    hint: str = ""
     # Further changes made after the patches (generated variants: see testing.integrity).
     edit: Callable[[NotebookNode], None] | None = None
 

@@ -7,9 +7,9 @@ the sandbox. It runs the student's cells like any IPython kernel, and two kinds 
 that reach it marked with a token given to it in its environment (`TOKEN_ENV`):
 
 * a *locked* cell (set-up, helpers, given code) runs with `exec`, in a namespace of its own: the
-  names the locked cells bound come first, any other name is looked up in the student's
-  namespace. The names it binds are kept as the course's and copied into the student's
-  namespace, for the student to use;
+  names the locked cells bound come first (those bound later too, for its classes' methods),
+  any other name is looked up in the student's namespace. The names it binds are kept as the
+  course's and copied into the student's namespace, for the student to use;
 * a *probe call*: one function of a test cell marked `@probe`, with its arguments as plain data
   (`plain_data`). The kernel defines the function in a namespace like a locked cell's, calls it,
   and sends back what it returned as plain data, in one display message of the type
@@ -68,17 +68,19 @@ STANDARD = ("math", "random", "copy", "warnings", "functools", "json", "tracebac
 
 
 class _StudentFallback(dict):
-    """Builtins for a course namespace: a name it lacks is looked up in the student's."""
+    """Builtins for a course namespace: a name it lacks is looked up in the course's names as
+    they are now (a class of a locked cell may read what a later locked cell binds), then in
+    the student's."""
 
-    def __init__(self, student: dict) -> None:
+    def __init__(self, course: dict, student: dict) -> None:
         super().__init__(vars(builtins))
-        self.student = student
+        self.course, self.student = course, student
 
     def __missing__(self, name: str) -> object:
-        try:
-            return self.student[name]
-        except KeyError:
-            raise KeyError(name) from None
+        for names in (self.course, self.student):
+            if name in names:
+                return names[name]
+        raise KeyError(name)
 
 
 class StudentKernel(IPythonKernel):
@@ -112,7 +114,7 @@ class StudentKernel(IPythonKernel):
     # -- namespaces --------------------------------------------------------------------
     def _namespace(self) -> dict:
         namespace = dict(self._course)
-        namespace["__builtins__"] = _StudentFallback(self.shell.user_ns)
+        namespace["__builtins__"] = _StudentFallback(self._course, self.shell.user_ns)
         namespace["__notebook_namespace__"] = self.shell.user_ns
         namespace["__name__"] = "__main__"
         return namespace

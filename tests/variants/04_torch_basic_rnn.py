@@ -122,6 +122,13 @@ MUTANTS = [
               new="        self.hx = hx.detach()\n        return torch.stack(outputs), hx"),
     ),
     mutant(
+        "clean_remembers_last_state", "keeps the last state on self, though it never reads it",
+        {C},
+        Patch("clean_rnn", old="        return torch.stack(outputs), hx",
+              new="        self.last_state = hx\n        return torch.stack(outputs), hx"),
+        hint="stores ['last_state'] on self",
+    ),
+    mutant(
         "clean_outputs_list", "returns the states as a Python list, as FirstTry does",
         {C},
         Patch("clean_rnn", old="return torch.stack(outputs), hx", new="return outputs, hx"),

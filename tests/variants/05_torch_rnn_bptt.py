@@ -70,6 +70,10 @@ MUTANTS = [
                  new="    nn.utils.clip_grad_norm_(parameters, max_norm)\n"
                      "    norm = torch.norm(torch.stack([p.grad.norm() for p in parameters]))\n"
                      "    optimizer.step()\n")),
+    mutant("tbptt_loss_tensors", "returns each window's loss as a detached tensor", {B},
+           Patch("tbptt_epoch", old="losses.append(loss.item())",
+                 new="losses.append(loss.detach())"),
+           hint="as a list of Python floats"),
     mutant("tbptt_graph_not_cut", "carries the state without detaching it", {B},
            Patch("tbptt_epoch", old="        h = h.detach()  # keep the value, cut the graph\n",
                  new="")),

@@ -54,6 +54,13 @@ MUTANTS = [
               new="h = x.new_zeros(x.shape[1], self.hidden_size)"),
     ),
     mutant(
+        "layer_remembers_last_state", "keeps the last state on self, though it never reads it",
+        {Y},
+        Patch("torch_gru_layer", old="        return outputs, h.unsqueeze(0)",
+              new="        self.last_state = h\n        return outputs, h.unsqueeze(0)"),
+        hint="stores ['last_state'] on self",
+    ),
+    mutant(
         "layer_ignores_batch_first", "loops over the first axis whatever batch_first says",
         {Y},
         Patch("torch_gru_layer",
@@ -161,6 +168,20 @@ MUTANTS = [
         {A},
         Patch("adding_problem", old="rng = np.random.default_rng(seed)",
               new="rng = np.random.default_rng()"),
+    ),
+    mutant(
+        "adding_seeds_numpy_global",
+        "seeds NumPy's global generator with the seed and draws from it: the right data, but "
+        "the caller's global random numbers are reset",
+        {A},
+        Patch("adding_problem", old="rng = np.random.default_rng(seed)  # every number below "
+                                    "comes from it",
+              new="np.random.seed(seed)\n    rng = np.random  # NumPy's global generator"),
+        Patch("adding_problem", old="first = rng.integers(0, half, size=n)",
+              new="first = rng.randint(0, half, size=n)"),
+        Patch("adding_problem", old="second = rng.integers(half, length, size=n)",
+              new="second = rng.randint(half, length, size=n)"),
+        hint="changed NumPy's global random numbers",
     ),
     mutant(
         "budget_one_bias", "counts one bias vector per block, as Keras' LSTM and SimpleRNN do",

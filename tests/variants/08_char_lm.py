@@ -40,6 +40,10 @@ MUTANTS = [
     mutant("vocab_first_appearance", "lists the characters in order of first appearance", {V},
            Patch("vocab", old="chars = sorted(set(text))",
                  new="chars = list(dict.fromkeys(text))")),
+    mutant("vocab_chars_string", "returns the characters as one string instead of a list", {V},
+           Patch("vocab", old="chars = sorted(set(text))",
+                 new='chars = "".join(sorted(set(text)))'),
+           hint="return them as a list"),
     mutant("vocab_ids_from_one", "starts the ids at 1, keeping 0 for padding as in lesson 06", {V},
            Patch("vocab", old="{char: i for i, char in enumerate(chars)}",
                  new="{char: i + 1 for i, char in enumerate(chars)}")),
@@ -60,6 +64,21 @@ MUTANTS = [
                      "    return [(x[k * batch_size:(k + 1) * batch_size],\n"
                      "             y[k * batch_size:(k + 1) * batch_size])\n"
                      "            for k in range(n_batches)]")),
+    mutant("batches_targets_before_inputs",
+           "cuts the inputs one character ahead and the targets from the ids themselves", {B},
+           Patch("batches", old="x = ids[:batch_size * stream_len]",
+                 new="x = ids[1:batch_size * stream_len + 1]"),
+           Patch("batches", old="y = ids[1:batch_size * stream_len + 1]",
+                 new="y = ids[:batch_size * stream_len]"),
+           hint="x holds the characters that should be the targets"),
+    mutant("batches_generator", "returns a generator of the pairs instead of a list", {B},
+           Patch("batches", old="    return [(x[:, k * seq_len:(k + 1) * seq_len], "
+                                "y[:, k * seq_len:(k + 1) * seq_len])\n"
+                                "            for k in range(n_batches)]",
+                 new="    return ((x[:, k * seq_len:(k + 1) * seq_len], "
+                     "y[:, k * seq_len:(k + 1) * seq_len])\n"
+                     "            for k in range(n_batches))"),
+           hint="not a list"),
     mutant("batches_count_ignores_target",
            "counts batches with len(ids) // ..., forgetting that the last input needs a target",
            {B},
@@ -86,9 +105,19 @@ MUTANTS = [
            Patch("loss_perplexity", old=LOSS,
                  new="return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]),\n"
                      "                           targets[:, 1:].reshape(-1))")),
+    mutant("loss_softmax_first", "applies a softmax to the logits before F.cross_entropy", {L},
+           Patch("loss_perplexity", old=LOSS,
+                 new="probabilities = torch.softmax(logits, dim=-1)\n"
+                     "    return F.cross_entropy(probabilities.reshape(-1, logits.shape[-1]),\n"
+                     "                           targets.reshape(-1))"),
+           hint="F.cross_entropy takes the logits themselves"),
     mutant("perplexity_base_2", "takes 2 ** loss, as for a loss in bits", {L},
            Patch("loss_perplexity", old="return math.exp(float(loss))",
                  new="return 2 ** float(loss)")),
+    mutant("perplexity_tensor", "returns the perplexity as a tensor", {L},
+           Patch("loss_perplexity", old="return math.exp(float(loss))",
+                 new="return torch.exp(torch.as_tensor(loss, dtype=torch.float64))"),
+           hint="return a Python float"),
     # Task 5: stateful truncated BPTT
     mutant("train_state_reset", "starts every batch from a zero state", {U},
            Patch("train_tbptt", old="logits, state = model(x, state)",
@@ -109,6 +138,10 @@ MUTANTS = [
            Patch("train_tbptt", old="        optimizer.zero_grad()\n", new="")),
     mutant("train_keeps_loss_tensors", "returns the loss tensors, each holding its graph", {U},
            Patch("train_tbptt", old="losses.append(loss.item())", new="losses.append(loss)")),
+    mutant("train_keeps_detached_losses", "returns each loss as a detached tensor", {U},
+           Patch("train_tbptt", old="losses.append(loss.item())",
+                 new="losses.append(loss.detach())"),
+           hint="the losses should be Python floats"),
     mutant("train_ignores_given_state", "starts from zeros whatever state it is given", {U},
            Patch("train_tbptt", old="    losses = []\n", new="    losses, state = [], None\n")),
     # Task 6: sampling
@@ -133,6 +166,32 @@ MUTANTS = [
                      "            probabilities = torch.softmax(scores, dim=-1)\n"
                      "            next_id = int(torch.multinomial(probabilities, 1, "
                      "generator=generator))\n")),
+    mutant("sample_reseeds_global",
+           "seeds PyTorch's global generator from the generator's seed, then draws from it", {S},
+           Patch("sample", old="    model.eval()\n",
+                 new="    model.eval()\n    torch.manual_seed(generator.initial_seed())\n"),
+           Patch("sample", old="torch.multinomial(probabilities, 1, generator=generator)",
+                 new="torch.multinomial(probabilities, 1)"),
+           hint="changed PyTorch's global random numbers"),
+    mutant("sample_forks_global_rng",
+           "draws from PyTorch's global generator inside fork_rng, seeded from the generator's "
+           "seed at every call", {S},
+           Patch("sample", old="    with torch.no_grad():\n",
+                 new="    with torch.no_grad(), torch.random.fork_rng():\n"
+                     "        torch.manual_seed(generator.initial_seed())\n"),
+           Patch("sample", old="torch.multinomial(probabilities, 1, generator=generator)",
+                 new="torch.multinomial(probabilities, 1)"),
+           hint="two calls of sample with one generator drew the same ids"),
+    mutant("sample_training_mode", "leaves the model in training mode while it writes", {S},
+           Patch("sample", old="    model.eval()\n", new=""),
+           hint="in training mode"),
+    mutant("sample_with_gradients", "runs the model with gradients on", {S},
+           Patch("sample", old="    with torch.no_grad():\n",
+                 new="    with torch.enable_grad():  # (torch.no_grad() forgotten)\n"),
+           hint="with gradients on"),
+    mutant("sample_returns_tensor", "returns the drawn ids as a tensor", {S},
+           Patch("sample", old="    return drawn", new="    return torch.tensor(drawn)"),
+           hint="as a list of ints"),
     mutant("sample_from_first_position", "draws after the prefix's first character", {S},
            Patch("sample", old="scores = logits[0, -1]", new="scores = logits[0, 0]")),
 ]

@@ -1,0 +1,79 @@
+"""The grading kernel's namespaces, run for real (outside the sandbox): the student's names and
+the course's never take each other's place, whatever they are called."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec
+
+from rnncourse.engine import plain_data
+from rnncourse.engine.channel import ANSWER_MIME, MARKER, TOKEN_ENV, probe_request
+from rnncourse.engine.sandbox import KERNEL
+
+pytestmark = pytest.mark.unit
+
+TOKEN = "t0ken"
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    manager = KernelManager()
+    manager._kernel_spec = KernelSpec(argv=[sys.executable, str(KERNEL), "-f",
+                                            "{connection_file}"],
+                                      language="python", display_name="grading kernel")
+    manager.start_kernel(env={**os.environ, TOKEN_ENV: TOKEN})
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    yield client
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def run(client, code: str) -> list[tuple[str, dict]]:
+    messages = []
+    client.execute_interactive(code, timeout=60,
+                               output_hook=lambda m: messages.append((m["msg_type"],
+                                                                      m["content"])))
+    return messages
+
+
+def locked(client, name: str, source: str) -> None:
+    errors = [c for t, c in run(client, f"{MARKER}{TOKEN}:locked:{name}\n{source}")
+              if t == "error"]
+    assert not errors, errors
+
+
+def probe(client, function: str, source: str, *args) -> dict:
+    body = probe_request(function, plain_data.encode((args, {})), source)
+    for kind, content in run(client, f"{MARKER}{TOKEN}:probe:check\n{body}"):
+        if kind == "display_data" and ANSWER_MIME in content["data"]:
+            return json.loads(content["data"][ANSWER_MIME])
+    raise AssertionError("the probe sent no answer")
+
+
+def test_names_of_the_course_and_of_the_student_keep_to_their_owners(kernel):
+    locked(kernel, "helpers",
+           "def probe(function):\n    return function\n\n\n"
+           "class Reader:\n    def later(self):\n        return later_helper()\n")
+    # The student's helpers, named like a test's temporaries and like a later course helper.
+    run(kernel, "def states(x):\n    return x + 1\n\n\n"
+                "def later_helper():\n    return 'student'\n\n\n"
+                "class Model:\n    def forward(self, x):\n        return states(x)\n")
+    locked(kernel, "later", "def later_helper():\n    return 'course'\n\n\nstates = None\n")
+    run(kernel, "def later_helper():\n    return 'student'\n\n\n"
+                "def states(x):\n    return x + 1\n")
+    source = ("@probe\ndef report(x):\n    model = Model()\n"
+              "    return {'states': model.forward(x), 'later': Reader().later()}\n")
+    answer = probe(kernel, "report", source, 2)
+    assert "value" in answer, answer
+    assert plain_data.from_json(answer["value"]) == {"states": 3, "later": "course"}
+    # After the probe, the student's names are still the student's.
+    printed = [c.get("text", "") for t, c in run(kernel, "print(states(1), later_helper())")
+               if t == "stream"]
+    assert "".join(printed).strip() == "2 student"
