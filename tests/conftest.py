@@ -3,11 +3,21 @@ session through nbgrader (the helpers themselves are in tests/helpers.py)."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from testing import REPO
 
-from .helpers import ASSIGNMENTS, LESSONS, ONLY, Graded, failed_ids, grade_in_scratch
+from .helpers import (
+    ASSIGNMENTS,
+    LESSONS,
+    ONLY,
+    Graded,
+    failed_ids,
+    grade_in_scratch,
+    graded_class,
+)
 
 # Imported from here by older test modules; new ones import them from tests/helpers.py.
 __all__ = ["ASSIGNMENTS", "LESSONS", "Graded", "failed_ids", "grade_in_scratch"]
@@ -39,6 +49,7 @@ def graded(tmp_path_factory) -> dict[str, Graded]:
     workdir = tmp_path_factory.mktemp("courses")
     # The largest classes first: the two workers then finish at about the same time, instead
     # of one grading the last large class alone.
-    largest_first = sorted(ASSIGNMENTS, key=lambda name: -len(LESSONS[name].variants))
-    classes = {name: LESSONS[name].students for name in largest_first}
+    largest_first = sorted(ASSIGNMENTS, key=lambda name: -len(graded_class(name)))
+    classes = {name: functools.partial(LESSONS[name].students, names=graded_class(name))
+               for name in largest_first}
     return grade_in_scratch(workdir, classes, REPO)

@@ -24,6 +24,7 @@ from rnncourse.engine.notebooks import (
 from rnncourse.grading.gradebook import CellScore
 from testing import REPO, known_class
 from testing.plain_grader import PlainCourse
+from testing.variants import Variant
 
 # RNN_COURSE_ONLY=01_simple_rnn,03_lstm limits a run to some assignments (while writing one).
 ONLY = [a for a in os.environ.get("RNN_COURSE_ONLY", "").split(",") if a]
@@ -57,8 +58,35 @@ class _Lessons(Mapping):
         return len(self._names)
 
 
-# Each assignment's known class (testing.known_class): the pipeline tests grade all of it.
+# Each assignment's known class (testing.known_class): the pipeline tests grade all of it, but
+# for the generated cheats (below).
 LESSONS: Mapping[str, known_class.KnownClass] = _Lessons(ASSIGNMENTS)
+
+# The generated cheats are the same ten tricks in every lesson, each aimed at one of the lesson's
+# mutants. By default each trick is graded in a third of the lessons, in turn (every lesson gets
+# three or four, every trick three lessons), which keeps `make test` within its time;
+# RNN_COURSE_ALL_CHEATS=1 grades every trick in every lesson. The review's scan of the code
+# (tests/test_integrity_rules.py) reads every cheat of every lesson either way.
+ALL_CHEATS = os.environ.get("RNN_COURSE_ALL_CHEATS", "") not in ("", "0")
+CHEAT_SHARE = 3
+
+
+def graded_cheats(assignment: str) -> list[Variant]:
+    """The generated cheats of `assignment` that the pipeline tests grade."""
+    cheats = LESSONS[assignment].cheats
+    if ALL_CHEATS:
+        return list(cheats)
+    tricks = sorted({cheat.name.split("__")[0] for cheat in cheats})
+    turn = assignments(REPO).index(assignment)
+    return [cheat for cheat in cheats
+            if (tricks.index(cheat.name.split("__")[0]) - turn) % CHEAT_SHARE == 0]
+
+
+def graded_class(assignment: str) -> list[str]:
+    """The students of `assignment` the pipeline tests grade: all but the cheats left out."""
+    left_out = {f"cheat_{cheat.name}" for cheat in LESSONS[assignment].cheats}
+    left_out -= {f"cheat_{cheat.name}" for cheat in graded_cheats(assignment)}
+    return [name for name in LESSONS[assignment].why if name not in left_out]
 
 
 @dataclass

@@ -25,13 +25,14 @@ from .helpers import (
     cell_view,
     failed_ids,
     failure_messages,
+    graded_cheats,
     hidden_lines,
 )
 
 MUTANTS = [(a, m.name) for a in ASSIGNMENTS for m in LESSONS[a].mutants]
 ALTERNATIVES = [(a, v.name) for a in ASSIGNMENTS
                 for v in LESSONS[a].alternatives + LESSONS[a].fair]
-CHEATS = [(a, v.name) for a in ASSIGNMENTS for v in LESSONS[a].cheats]
+CHEATS = [(a, v.name) for a in ASSIGNMENTS for v in graded_cheats(a)]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -190,4 +191,4 @@ def test_graded_notebooks_flag_every_cheat_for_review_and_no_correct_one(graded,
     honest = ["perfect", *(f"alt_{v.name}" for v in LESSONS[name].alternatives
                            + LESSONS[name].fair)]
     assert {s: flags(s) for s in honest if flags(s) != []} == {}
-    assert [c.name for c in LESSONS[name].cheats if not flags(f"cheat_{c.name}")] == []
+    assert [c.name for c in graded_cheats(name) if not flags(f"cheat_{c.name}")] == []
