@@ -165,7 +165,7 @@ def test_a_pasted_image_is_left_alone():
     assert cell.attachments == {"image.png": {"image/png": "aW1n"}}
 
 
-@pytest.mark.unit
+# Not in the fast tier: it redraws every diagram twice (about 15 s on a quiet machine).
 def test_command_finds_a_difference_then_fixes_it(tmp_path):
     """Does `python -m rnncourse.course.diagrams --check` list a stale lesson and exit 1, and
     does the command without --check fix it?"""
