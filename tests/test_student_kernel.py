@@ -77,3 +77,15 @@ def test_names_of_the_course_and_of_the_student_keep_to_their_owners(kernel):
     printed = [c.get("text", "") for t, c in run(kernel, "print(states(1), later_helper())")
                if t == "stream"]
     assert "".join(printed).strip() == "2 student"
+
+
+def test_a_locked_function_can_reach_c_code_that_imports_through_its_globals(kernel):
+    """Can a course function, called from the student's cell, run C code that imports through
+    the caller's globals (PyImport_Import: pickle's loads here, PyTorch's first torch.tensor of
+    a list in lesson 09)? Such code reads `__builtins__` from the function's globals."""
+    locked(kernel, "roundtrip", "import fractions\nimport pickle\n\n\n"
+                                "def roundtrip():\n"
+                                "    return pickle.loads(pickle.dumps(fractions.Fraction(1, 3)))\n")
+    messages = run(kernel, "print(roundtrip())")
+    assert [c for t, c in messages if t == "error"] == []
+    assert "".join(c.get("text", "") for t, c in messages if t == "stream").strip() == "1/3"

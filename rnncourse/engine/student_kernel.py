@@ -135,6 +135,11 @@ class StudentKernel(IPythonKernel):
             user_ns[name] = value
 
     def _rebind(self, function: types.FunctionType) -> types.FunctionType:
+        # The course's names are the copy's globals, with the builtins of a locked cell: C code
+        # that imports through the caller's globals (PyImport_Import, as PyTorch does the first
+        # time torch.tensor reads a list) needs `__builtins__` there.
+        if "__builtins__" not in self._course:
+            self._course["__builtins__"] = _StudentFallback(self._course, self.shell.user_ns)
         copy = types.FunctionType(function.__code__, self._course, function.__name__,
                                   function.__defaults__, function.__closure__)
         copy.__kwdefaults__ = function.__kwdefaults__
