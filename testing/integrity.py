@@ -38,6 +38,7 @@ from nbformat import NotebookNode
 
 from rnncourse.engine.channel import bound_names
 from rnncourse.engine.notebooks import is_answer_cell, is_test_cell, strip_markers
+from rnncourse.engine.probe_lint import own_names
 
 from . import cheat_code, cheat_rewrites
 from .variants import Variant
@@ -235,21 +236,9 @@ class CourseNames:
 
 
 def every_name(tree: ast.AST) -> set[str]:
-    """Every name a piece of code binds or reads, at any depth: variables, arguments,
-    functions, classes, imports and exception names."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {alias.asname or alias.name.partition(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-    return names
+    """Every name a piece of code binds or reads, at any depth: what it binds (variables,
+    arguments, functions, classes, imports and exception names) and every name it reads."""
+    return own_names(tree) | {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def global_names(source: str) -> set[str]:
