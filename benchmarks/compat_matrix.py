@@ -13,7 +13,9 @@ machine's pip set-up adds (constraints, local wheel folders).
 Each lesson runs as a student who solved it runs it: the release notebook with every answer
 filled in (its visible checks included, no hidden test, no grading), in a scratch folder that
 holds that notebook alone, with the environment's Python and kernel, without the course's
-package, without ../shared and without network (bubblewrap's --unshare-net). The table gives
+package and without ../shared; its set-up cell first runs alone with network (it installs what
+the platform lacks, as it would in Colab), then the whole notebook without network
+(bubblewrap's --unshare-net). The table gives
 pass or FAIL, the seconds and the first error; benchmarks/results/compat_matrix.json keeps the
 table, the versions, and each run's executed notebook sits in the cache folder.
 """
@@ -152,17 +154,39 @@ def student_environment() -> dict[str, str]:
     return env
 
 
+def setup_copy(notebook: Path) -> Path:
+    """Beside `notebook`, a notebook of its set-up cell alone."""
+    nb = read_notebook(notebook)
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"]
+    path = notebook.with_name("setup_only.ipynb")
+    write_notebook(nb, path)
+    return path
+
+
+def run_notebook(notebook: Path, folder: Path, result: Path, log: Path, network: bool) -> None:
+    command = ["bwrap", "--dev-bind", "/", "/", *([] if network else ["--unshare-net"]),
+               "--die-with-parent", "--chdir", str(notebook.parent),
+               str(folder / "bin" / "python"), str(RUNNER), str(notebook), str(result)]
+    result.unlink(missing_ok=True)
+    with open(log, "w") as out:
+        subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=student_environment())
+
+
 def run_lesson(name: str, env_name: str, folder: Path, cache: Path) -> dict:
-    """Execute the solved lesson in the environment with no network; the runner's result."""
+    """Execute the solved lesson in the environment; the runner's result.
+
+    As on a student's platform, the set-up cell may install what the platform lacks from the
+    network: it runs first, alone, with network (its installs stay in the environment). Then
+    the whole notebook runs with no network, so that nothing else may download."""
     scratch = cache / "runs" / env_name / name
     notebook = student_copy(name, scratch)
     result, log = scratch.parent / f"{name}.json", scratch.parent / f"{name}.log"
-    result.unlink(missing_ok=True)
-    command = ["bwrap", "--dev-bind", "/", "/", "--unshare-net", "--die-with-parent",
-               "--chdir", str(scratch), str(folder / "bin" / "python"), str(RUNNER),
-               str(notebook), str(result)]
-    with open(log, "w") as out:
-        subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=student_environment())
+    run_notebook(setup_copy(notebook), folder, result, log, network=True)
+    if result.is_file() and not json.loads(result.read_text())["ok"]:
+        found = json.loads(result.read_text())
+        found["error"] = f"the set-up cell failed with network: {found['error']}"
+        return found
+    run_notebook(notebook, folder, result, log, network=False)
     if not result.is_file():
         tail = log.read_text().strip().splitlines()[-1:] or ["no output"]
         return {"ok": False, "error": f"the runner stopped: {tail[0]}", "seconds": None}

@@ -11,7 +11,8 @@ are in tests/variants/, which the caller names: nothing here reads tests/ by its
 * `mutant_<name>` -- each mutant of the variants file;
 * `alt_<name>` -- each correct alternative: the variants file's, then the generated fair ones
   (testing.integrity);
-* `cheat_<name>` -- each generated cheat (testing.integrity).
+* `cheat_<name>` -- each generated cheat (testing.integrity);
+* `disguised_<name>` -- each disguised use of a forbidden framework layer of the variants file.
 
 The pipeline tests grade the whole class; the grading command's tests and the grading
 benchmark pick students from it by name; the demo takes the fixed students from here and its
@@ -21,7 +22,7 @@ chosen ones from the snapshot rnncourse.demo_class keeps.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -31,7 +32,7 @@ from rnncourse.engine.course_folder import notebook_path
 from rnncourse.engine.notebooks import points, read_notebook
 
 from . import integrity
-from .variants import Variant, demo_problem, load_demo, load_variants
+from .variants import Variant, demo_problem, load_demo, load_disguised, load_variants
 
 
 class KnownClassError(Exception):
@@ -50,6 +51,8 @@ class KnownClass:
     # generated from the source and the mutants (testing.integrity): every lesson gets them
     fair: list[Variant]
     cheats: list[Variant]
+    # the variants file's disguised uses of a forbidden framework layer
+    disguised: list[Variant] = field(default_factory=list)
 
     @property
     def points(self) -> dict[str, float]:
@@ -61,6 +64,7 @@ class KnownClass:
         named = {f"mutant_{v.name}": v for v in self.mutants}
         named.update({f"alt_{v.name}": v for v in self.alternatives + self.fair})
         named.update({f"cheat_{v.name}": v for v in self.cheats})
+        named.update({f"disguised_{v.name}": v for v in self.disguised})
         return named
 
     @property
@@ -112,4 +116,5 @@ def load(assignment: str, root: Path, variants: Path) -> KnownClass:
         raise KnownClassError(
             f"{path}: the alternatives {', '.join(sorted(taken))} have the names of generated "
             "ones (testing.integrity), so one would hide the other: rename them")
-    return KnownClass(assignment, source, path, mutants, alternatives, fair, cheats)
+    return KnownClass(assignment, source, path, mutants, alternatives, fair, cheats,
+                      load_disguised(path))

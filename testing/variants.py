@@ -6,6 +6,9 @@ that defines:
 * ``MUTANTS`` -- realistic buggy submissions, each with the exact set of grade ids it must fail
   and, where a check promises a hint that names the mistake, a part of that hint's text;
 * ``ALTERNATIVES`` -- correct submissions written differently, which must get full marks;
+* ``DISGUISED`` (optional) -- submissions that compute a task with the very framework layer the
+  task forbids (its ``write_yourself`` names), spelled so that the review's text scan cannot
+  read the name: the layer watch must flag, for each test cell given, a probe that ran it;
 * ``DEMO`` -- which known students (testing.known_class) `make demo` shows in its rows
   `typical_bug_1`, `typical_bug_2` and `different_but_right` (saved for the demo by
   rnncourse.demo_class).
@@ -33,10 +36,23 @@ def alternative(name: str, why: str, *patches: Patch) -> Variant:
     return Variant(name=name, patches=patches, why=why)
 
 
+def disguised(name: str, why: str, ran: dict[str, str], *patches: Patch) -> Variant:
+    """A submission that runs a forbidden framework layer under a name no scan reads; `ran`:
+    {test grade id: the write_yourself name a probe of it must be reported to have run}."""
+    if not ran:
+        raise ValueError(f"disguised submission {name} must list the checks that see it")
+    return Variant(name=name, patches=patches, why=why, ran=tuple(sorted(ran.items())))
+
+
 def load_variants(path: Path | str) -> tuple[list[Variant], list[Variant]]:
     """Load ``(MUTANTS, ALTERNATIVES)`` from a variants file."""
     module = _load(path)
     return list(module.MUTANTS), list(module.ALTERNATIVES)
+
+
+def load_disguised(path: Path | str) -> list[Variant]:
+    """``DISGUISED`` of a variants file ([] without one)."""
+    return list(getattr(_load(path), "DISGUISED", []))
 
 
 def load_demo(path: Path | str) -> dict[str, str] | None:

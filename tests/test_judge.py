@@ -23,8 +23,9 @@ import torch
 from rnncourse.course import shared_cells
 from rnncourse.engine import frameworks, plain_data
 from rnncourse.engine.channel import MARKER, parse_marked, probe_request
-from rnncourse.engine.judge import HIDDEN_CODE, Judge, split_probes
+from rnncourse.engine.judge import Judge
 from rnncourse.engine.judge_client import JudgeProcess, JudgeUnavailable
+from rnncourse.engine.probes import HIDDEN_CODE, split_probes
 from rnncourse.engine.protocol import Answer, Begin, Check, End, Locked, Ping, ProbeCall, Verdict
 
 pytestmark = pytest.mark.unit
@@ -144,13 +145,13 @@ class StandInKernel:
         return self.replies.pop(0)
 
 
-def judged(cell: str, student: dict | None = None, answer=None
-           ) -> tuple[Verdict, StandInKernel]:
+def judged(cell: str, student: dict | None = None, answer=None, forbidden: list[str] = (),
+           costs_points: bool = False) -> tuple[Verdict, StandInKernel]:
     kernel = StandInKernel(student or {}, answer)
     judge = Judge(kernel.send, kernel.receive)
     judge.begin([])
     judge.locked("imports", "import numpy as np\n\ndef probe(f):\n    return f\n")
-    return judge.test("test_double", cell), kernel
+    return judge.test("test_double", cell, list(forbidden), costs_points), kernel
 
 
 def test_a_right_answer_passes_and_a_wrong_one_fails_with_its_message():
@@ -183,6 +184,37 @@ def test_no_answer_from_the_kernel_can_pass_a_check(answer, why):
     """Does nonsense, a claimed verdict, an unreadable error or a missing answer fail it?"""
     verdict, _ = judged(CELL, answer=lambda message: answer)
     assert not verdict.passed and why in verdict.evalue, verdict
+
+
+RAN_SIMPLE_RNN = {"answer": json.dumps({"value": [0, 2, 4], "ran": [
+    ["SimpleRNN", "keras SimpleRNN"], ["RNN", "keras RNN"]]})}
+
+
+def test_a_forbidden_layer_a_probe_ran_is_reported_and_costs_points_only_when_told():
+    """Does the verdict name each layer of the task's forbidden list that a probe ran (in any
+    letter case), none of the allowed ones, and fail the check only when the course says so?"""
+    flagged, _ = judged(CELL, answer=lambda m: RAN_SIMPLE_RNN, forbidden=["SimpleRNN", "LSTM"])
+    assert flagged.passed
+    assert flagged.layers == [{"probe": "doubled", "ran": "keras SimpleRNN",
+                               "counts_as": "SimpleRNN"}]
+    allowed, _ = judged(CELL, answer=lambda m: RAN_SIMPLE_RNN, forbidden=["SimpleRNNCell"])
+    assert allowed.passed and allowed.layers == []
+    costly, _ = judged(CELL, answer=lambda m: RAN_SIMPLE_RNN, forbidden=["simplernn"],
+                       costs_points=True)
+    assert not costly.passed and costly.ename == "FrameworkLayerUsed"
+    assert "doubled ran keras SimpleRNN" in costly.evalue and costly.layers
+    wrong, _ = judged(CELL, {"double": lambda x: 3 * x}, forbidden=["SimpleRNN"],
+                      costs_points=True)
+    assert not wrong.passed and wrong.ename == "AssertionError" and wrong.layers == []
+
+
+@pytest.mark.parametrize("ran", ["SimpleRNN", [["SimpleRNN"]], [[1, 2]], [["a", "b"]] * 65,
+                                 [["a", "b" * 201]]])
+def test_a_record_of_layers_that_is_not_one_fails_the_check(ran):
+    """Is a malformed list of the layers that ran taken for no answer, never for a pass?"""
+    answer = {"answer": json.dumps({"value": [0, 2, 4], "ran": ran})}
+    verdict, _ = judged(CELL, answer=lambda m: answer)
+    assert not verdict.passed and "framework layers that ran" in verdict.evalue, verdict
 
 
 def test_a_checks_except_exception_does_not_take_a_missing_answer_for_an_error():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rnncourse.course.demo import CHOSEN
-from rnncourse.engine.course_folder import notebook_path
+from rnncourse.engine.course_folder import CONFIG, notebook_path
 from rnncourse.engine.notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
@@ -18,6 +18,7 @@ from rnncourse.engine.notebooks import (
 )
 from testing import REPO
 from testing.integrity import SHADOWS_INTACT
+from testing.plain_grader import PlainCourse
 
 from .helpers import (
     ASSIGNMENTS,
@@ -33,6 +34,7 @@ MUTANTS = [(a, m.name) for a in ASSIGNMENTS for m in LESSONS[a].mutants]
 ALTERNATIVES = [(a, v.name) for a in ASSIGNMENTS
                 for v in LESSONS[a].alternatives + LESSONS[a].fair]
 CHEATS = [(a, v.name) for a in ASSIGNMENTS for v in graded_cheats(a)]
+DISGUISED = [(a, v.name) for a in ASSIGNMENTS for v in LESSONS[a].disguised]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -134,6 +136,46 @@ def test_cheat_gets_exactly_the_honest_score(graded, name, cheat):
     """Does tampering with the checks (helpers, comparisons, assertions, IPython) earn nothing?"""
     expected = next(v for v in LESSONS[name].cheats if v.name == cheat).fails
     assert failed_ids(graded[name], f"cheat_{cheat}") == expected
+
+
+@pytest.mark.parametrize("name,disguise", DISGUISED)
+def test_a_disguised_framework_layer_is_flagged_with_the_probe_that_ran_it(graded, name,
+                                                                          disguise):
+    """Is a forbidden layer reached through a name no text scan reads (a built-up name,
+    vars(), a fused kernel) reported, with the check and the probe that ran it, and nothing
+    else of the submission taken for it?"""
+    variant = next(v for v in LESSONS[name].disguised if v.name == disguise)
+    flags = graded[name].autograded(f"disguised_{disguise}").metadata["rnncourse"]["review"]
+    ran = [f for f in flags if f.get("line") is None]
+    assert ran and len(ran) == len(flags), f"only the watch should see it: {flags}"
+    for check, layer in variant.ran:
+        assert any(f["cell"] == check and f["what"].startswith("probe ")
+                   and f"of check {check} ran " in f["what"]
+                   and layer in f["what"].rpartition("themselves: ")[2].rstrip(".").split(", ")
+                   for f in ran), f"no flag says a probe of {check} ran {layer}: {ran}"
+
+
+@pytest.mark.lesson("01_simple_rnn")
+def test_a_course_can_make_a_disguised_layer_cost_the_checks_points(tmp_path):
+    """With `write_yourself_costs_points` naming the lesson, does a check whose probe ran the
+    forbidden layer fail, with a message saying why, while a correct submission keeps every
+    point?"""
+    name = "01_simple_rnn"
+    variant = LESSONS[name].disguised[0]
+    course = PlainCourse.scratch(tmp_path / name, [name], REPO)
+    with open(course.path / CONFIG, "a") as config:
+        config.write(f"\nc.JudgedExecute.write_yourself_costs_points = [{name!r}]\n")
+    release = course.generate(name)
+    student = f"disguised_{variant.name}"
+    for who, nb in LESSONS[name].students(release, ["perfect", student]).items():
+        course.submit(name, who, nb)
+    assert course.autograde(name) == {}
+    failed = {who: {gid for gid, cell in scores.items() if not cell.passed}
+              for who, scores in course.scores(name).items()}
+    assert failed == {"perfect": set(), student: {check for check, _ in variant.ran}}
+    shown = failure_messages(read_notebook(notebook_path("autograded", name, course.path,
+                                                         student)), failed[student])
+    assert "FrameworkLayerUsed" in shown and "yourself" in shown, shown
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -89,3 +89,25 @@ def test_a_locked_function_can_reach_c_code_that_imports_through_its_globals(ker
     messages = run(kernel, "print(roundtrip())")
     assert [c for t, c in messages if t == "error"] == []
     assert "".join(c.get("text", "") for t, c in messages if t == "stream").strip() == "1/3"
+
+
+def test_a_probe_reports_the_framework_layers_it_ran_whatever_their_spelling(kernel):
+    """Does a probe's answer list the recurrent kernels and modules that ran during it, the
+    fused kernel reached through a built-up name and a module found through vars() included,
+    for a framework the student imported after the kernel started? Does a probe that runs
+    none report none?"""
+    run(kernel, "import torch\n\n\n"
+                "def fused(x, h):\n"
+                "    kernel = getattr(torch, 'rnn_' + 'tanh')\n"
+                "    weights = [torch.eye(2), torch.eye(2), torch.zeros(2), torch.zeros(2)]\n"
+                "    return kernel(x, h, weights, True, 1, 0.0, False, False, False)[0]\n\n\n"
+                "def module(x):\n"
+                "    return vars(torch.nn)['GR' + 'U'](2, 2)(x)[0]\n")
+    source = ("@probe\ndef steps(kind):\n    x = torch.zeros(3, 1, 2)\n"
+              "    out = fused(x, torch.zeros(1, 1, 2)) if kind == 'fused' else module(x)\n"
+              "    return out.shape[0]\n")
+    assert probe(kernel, "steps", source, "fused")["ran"] == [["RNN", "torch.rnn_tanh"]]
+    assert probe(kernel, "steps", source, "module")["ran"] == [
+        ["GRU", "torch.nn.GRU"], ["GRU", "torch.gru"]]
+    plain = probe(kernel, "count", "@probe\ndef count(n):\n    return n + 1\n", 1)
+    assert plain == {"value": 2, "ran": []}

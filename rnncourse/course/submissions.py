@@ -84,6 +84,9 @@ class Variant:
     # A part of the message the failing check shows for this mistake ("" where none is
     # promised): the hint that names it.
     hint: str = ""
+    # (test grade id, layer name): the review must report that a probe of that check ran the
+    # framework layer the task forbids (a disguised use of it: see testing.variants.disguised).
+    ran: tuple[tuple[str, str], ...] = ()
     # Further changes made after the patches (generated variants: see testing.integrity).
     edit: Callable[[NotebookNode], None] | None = None
 

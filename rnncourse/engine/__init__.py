@@ -5,7 +5,10 @@
 * `student_kernel` -- the kernel that runs the student's cells, the course's locked cells and
   the probes, in the sandbox; `channel` -- how the execute step marks course cells for it;
 * `judge` -- the process that runs the course's checks and decides, never student code;
-  `judge_client` -- starting it and talking to it; `protocol` -- every message between them;
+  `probes` -- its stand-ins that ask the kernel to run a probe; `judge_client` -- starting it
+  and talking to it; `protocol` -- every message between them;
+* `layer_watch` -- in the kernel, which framework layers each probe ran; `layer_rules` --
+  which layers each check forbids (the lesson's `write_yourself`), and the flags for them;
 * `plain_data` -- the only data that crosses from the kernel to the judge;
 * `sandbox`, `sandbox_launch` -- the bubblewrap box, started with its resource limits;
 * `parent_watch`, `scratch` -- processes that end with the one that started them, and scratch

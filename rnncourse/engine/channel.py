@@ -4,8 +4,9 @@ JudgedExecute (in the grading process) marks each course cell it sends to the ke
 `MARKER`, the notebook's secret token (given to the kernel in `TOKEN_ENV`), the cell's kind and
 its grade id; a probe call carries `probe_request`'s header line before the probe's source. The
 kernel (rnncourse/engine/student_kernel.py) reads them back with `parse_marked` and answers a
-probe in one display message of the type `ANSWER_MIME`. Standard library only: the sandbox
-mounts this file beside the kernel.
+probe in one display message of the type `ANSWER_MIME`: `{"value": plain data}` or
+`{"error": {...}}`, with `"ran"`: the framework layers that ran meanwhile (layer_watch.py).
+Standard library only: the sandbox mounts this file beside the kernel.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import json
 TOKEN_ENV = "RNNCOURSE_GUARD_TOKEN"
 IMPORTS_ENV = "RNNCOURSE_GUARD_IMPORTS"
 UID_ENV = "RNNCOURSE_SANDBOX_UID"
+# The framework layers the lesson asks students to write (its write_yourself names, comma
+# separated), for the kernel's layer watch (layer_watch.py) beyond the ones it always watches.
+WATCH_ENV = "RNNCOURSE_GUARD_WATCH"
 MARKER = "#rnncourse-guard:"
 ANSWER_MIME = "application/vnd.rnncourse.answer+json"
 KINDS = ("locked", "probe")

@@ -22,7 +22,6 @@ It speaks the protocol of rnncourse.engine.protocol on stdin and stdout.
 
 from __future__ import annotations
 
-import ast
 import builtins
 import contextlib
 import gc
@@ -33,8 +32,9 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from . import frameworks, plain_data
+from . import frameworks
 from .parent_watch import watch_parent
+from .probes import HIDDEN_CODE, NoAnswer, Probe, StudentCodeError, split_probes
 from .protocol import (
     ANSWER_LIMIT,
     ANSWER_LIMIT_ENV,
@@ -56,85 +56,12 @@ from .protocol import (
     decode,
 )
 
-PROBE_DECORATOR = "probe"
-HIDDEN_CODE = "(the check's own code is not shown)\n"
 MESSAGE_LIMIT = 4000  # characters of a failure's message (and of each traceback line) kept
 
 
 def _cut(text: str, limit: int) -> str:
     text = str(text)
     return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit:,} more]"
-
-
-class StudentCodeError(Exception):
-    """A probe raised in the student's kernel: the student's own error, shown as it was."""
-
-    def __init__(self, ename: str, evalue: str, traceback_lines: list[str]) -> None:
-        super().__init__(evalue)
-        self.ename, self.evalue, self.traceback_lines = ename, evalue, traceback_lines
-
-
-class NoAnswer(BaseException):
-    """The student's kernel gave no usable answer to a probe (stopped, timed out, malformed).
-
-    Not an `Exception`: a check's `except Exception` never takes a missing answer for the
-    error it expected, so a kernel that stops answering fails every check that asks it."""
-
-
-def split_probes(source: str, filename: str) -> tuple[ast.Module, dict[str, str]]:
-    """A test cell without its `@probe` functions, and each probe's source, by name.
-
-    A probe is a function at the top level of the cell whose only decorator is `@probe`.
-    """
-    tree = ast.parse(source, filename)
-    lines = source.splitlines(keepends=True)
-    probes: dict[str, str] = {}
-    body = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and is_probe(node):
-            probes[node.name] = "".join(lines[node.lineno - 1:node.end_lineno])
-        else:
-            body.append(node)
-    tree.body = body
-    return tree, probes
-
-
-def is_probe(node: ast.AST) -> bool:
-    return (isinstance(node, ast.FunctionDef) and len(node.decorator_list) == 1
-            and isinstance(node.decorator_list[0], ast.Name)
-            and node.decorator_list[0].id == PROBE_DECORATOR)
-
-
-class Probe:
-    """Stands in the judge for a probe: calling it asks the student's kernel to run it."""
-
-    def __init__(self, judge: Judge, name: str, source: str) -> None:
-        self.judge, self.name, self.source = judge, name, source
-        self.__name__ = name
-
-    def __call__(self, *args, **kwargs):
-        arguments = plain_data.encode((tuple(args), dict(kwargs)))
-        reply = self.judge.ask(self.name, self.source, arguments)
-        if reply.failure is not None:
-            raise NoAnswer(str(reply.failure))
-        try:
-            answer = plain_data.read_json(reply.answer or "", self.judge.answer_limit)
-            if not isinstance(answer, dict) or set(answer) not in ({"value"}, {"error"}):
-                raise plain_data.MalformedAnswer("it is not a probe's answer")
-            if "value" in answer:
-                return plain_data.from_json(answer["value"])
-        except plain_data.MalformedAnswer as err:
-            raise NoAnswer(f"the answer from your kernel could not be read: {err}") from None
-        error = answer["error"]
-        if not (isinstance(error, dict) and all(
-                isinstance(error.get(k), str) for k in ("ename", "evalue"))):
-            raise NoAnswer("your kernel reported an error the check cannot read")
-        lines = error.get("traceback")
-        lines = [str(x) for x in lines] if isinstance(lines, list) else []
-        raise StudentCodeError(error["ename"], error["evalue"], lines)
-
-    def __repr__(self) -> str:
-        return f"<probe {self.name}>"
 
 
 class Judge:
@@ -148,6 +75,7 @@ class Judge:
         self.locked_failures: list[str] = []
         self.printed = io.StringIO()
         self.calls = 0
+        self.ran: list[tuple[str, list[tuple[str, str]]]] = []  # (probe, its record), this check
 
     # -- requests ------------------------------------------------------------------------
     def begin(self, imports: list[str]) -> Ready:
@@ -174,7 +102,28 @@ class Judge:
             return Done(ok=False, error=self.locked_failures[-1])
         return Done()
 
-    def test(self, name: str, source: str) -> Verdict:
+    def test(self, name: str, source: str, forbidden: list[str] = (),
+             costs_points: bool = False) -> Verdict:
+        """The verdict of the test cell `name`, with every layer of `forbidden` its probes ran
+        (`costs_points`: such a layer fails a check that passed)."""
+        self.ran = []
+        verdict = self._decide(name, source)
+        banned = {n.casefold() for n in forbidden}
+        for probe, record in self.ran:
+            for counts_as, what in record:
+                used = {"probe": probe, "ran": what, "counts_as": counts_as}
+                if counts_as.casefold() in banned and used not in verdict.layers:
+                    verdict.layers.append(used)
+        if costs_points and verdict.passed and verdict.layers:
+            used = verdict.layers
+            verdict = self.verdict(False, "FrameworkLayerUsed", (
+                f"{used[0]['probe']} ran {used[0]['ran']}: this task asks you to write the "
+                f"{used[0]['counts_as']} yourself, so a check that runs the framework's own "
+                "cannot pass"))
+            verdict.layers = used
+        return verdict
+
+    def _decide(self, name: str, source: str) -> Verdict:
         self.printed = io.StringIO()
         filename = f"<check {name}>"
         try:
@@ -250,7 +199,7 @@ def serve(stdin, stdout, after: Callable[[Message], None] | None = None,
     handlers: dict[type, Callable[[Message], Message]] = {
         Begin: lambda m: judge.begin(list(m.imports)),
         Locked: lambda m: judge.locked(m.name, m.source),
-        Check: lambda m: judge.test(m.name, m.source),
+        Check: lambda m: judge.test(m.name, m.source, list(m.forbidden), bool(m.costs_points)),
         End: lambda m: judge.end(),
         Ping: lambda m: Pong(os.getpid()),
     }

@@ -15,8 +15,11 @@ command line, the formgrader, the demo, the tests or `python -m rnncourse.grade`
 * the notebook as a whole gets a time budget, each cell a byte budget for its output, each
   probe's answer a size limit;
 * the submitted notebook's own cells are read (as text, never run here) for code that reaches
-  into the interpreter or the grader; what is found is listed in the graded notebook's
-  metadata for the instructor's report (`rnncourse.review`), never scored.
+  into the interpreter or the grader, and the kernel reports which framework layers ran in each
+  probe: a probe that ran a layer its task asks students to write themselves is flagged too.
+  What is found is listed in the graded notebook's metadata for the instructor's report
+  (`rnncourse.review`), not scored (unless `write_yourself_costs_points` names the
+  assignment: then such a check fails).
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute
 from traitlets import List, Unicode
 
-from . import frameworks, judge_client, review_flags, sandbox
-from .channel import ANSWER_MIME, IMPORTS_ENV, MARKER, TOKEN_ENV, probe_request
+from . import frameworks, judge_client, layer_rules, review_flags, sandbox
+from .channel import ANSWER_MIME, IMPORTS_ENV, MARKER, TOKEN_ENV, WATCH_ENV, probe_request
 from .limits import GradingLimits
 from .protocol import Answer, Begin, Check, End, Locked, ProbeCall, Verdict
 
@@ -60,6 +63,12 @@ class JudgedExecute(Execute):
         "The command that starts the judge, as a list of arguments; empty (the default): "
         "`python -m rnncourse.engine.judge` with this Python. A wrapper around the judge (the "
         "test fixtures' recording judge, `python -m testing.judge_audit FILE`) goes here.")
+    ).tag(config=True)
+    write_yourself_costs_points = List(Unicode(), default_value=[], help=(
+        "Assignments (\"*\": every one) in which a check whose probes ran a framework layer "
+        "that the task asks students to write themselves (the source notebook's "
+        "`rnncourse.write_yourself`) fails, costing its points. Elsewhere such use is only "
+        "flagged for review.")
     ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
@@ -99,6 +108,9 @@ class JudgedExecute(Execute):
         self._output_bytes: dict[int, int] = {}
         self._answers: dict[int, list[str]] = {}
         self._count = 0
+        source = layer_rules.source_notebook(self.config, resources or {})
+        self._watch = layer_rules.LayerWatch.of(source, resources,
+                                                 self.write_yourself_costs_points)
         # The kernel and the judge load the heavy libraries of the course cells before the
         # first cell runs (the judge while the kernel starts).
         self._imports = frameworks.preloaded(sandbox.imported_packages(
@@ -117,8 +129,8 @@ class JudgedExecute(Execute):
                 self._judge.post(End())
         course_ids = {cell.metadata.nbgrader.grade_id for cell in nb.cells
                       if self._kind(cell) is not None}
-        flags = review_flags.scan(nb, course_ids, review_flags.lesson_rules(self.config, resources))
-        nb.metadata["rnncourse"] = {"review": flags}
+        flags = review_flags.scan(nb, course_ids, layer_rules.lesson_rules(source))
+        nb.metadata["rnncourse"] = {"review": flags + self._watch.flags}
         return nb, resources
 
     # -- the kernel ----------------------------------------------------------------------
@@ -130,7 +142,8 @@ class JudgedExecute(Execute):
         return km
 
     async def async_start_new_kernel(self, **kwargs):
-        env = {**os.environ, TOKEN_ENV: self._token, IMPORTS_ENV: ",".join(self._imports)}
+        env = {**os.environ, TOKEN_ENV: self._token, IMPORTS_ENV: ",".join(self._imports),
+               WATCH_ENV: self._watch.watched}
         kwargs["env"] = env
         return await super().async_start_new_kernel(**kwargs)
 
@@ -203,12 +216,14 @@ class JudgedExecute(Execute):
                 self.nb.cells[index] = cell  # nbclient puts the cell it ran in the notebook
 
         try:
-            verdict = self._judge.request(Check(gid, self._course[gid][1]), JUDGE_TIMEOUT,
-                                          on_probe)
+            check = Check(gid, self._course[gid][1], self._watch.checks.get(gid, []),
+                          self._watch.costs_points)
+            verdict = self._judge.request(check, JUDGE_TIMEOUT, on_probe)
         finally:
             self._cell_deadline = None
         if not isinstance(verdict, Verdict):
             raise judge_client.JudgeUnavailable(f"the judge answered {verdict!r:.200} to a check")
+        self._watch.found(gid, verdict.layers)
         if verdict.printed:
             outputs.append(new_output("stream", name="stdout", text=verdict.printed))
         if not verdict.passed:

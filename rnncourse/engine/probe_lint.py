@@ -27,8 +27,8 @@ import builtins
 from nbformat import NotebookNode
 
 from .channel import bound_names
-from .judge import PROBE_DECORATOR, is_probe
 from .notebooks import grade_id, is_answer_cell, is_test_cell, strip_markers
+from .probes import PROBE_DECORATOR, is_probe
 
 BUILTINS = set(dir(builtins)) | {"__name__", "__file__", "get_ipython", "display"}
 

@@ -8,7 +8,7 @@ ran the probe: its answer text; or why there is none), and then by one `Verdict`
 
     Begin(imports)  -> Ready          a new notebook; the judge loads `imports` meanwhile
     Locked(name, source) -> Done      a course cell (set-up, helpers) run in the judge too
-    Check(name, source) -> ProbeCall* -> Verdict
+    Check(name, source, forbidden, costs_points) -> ProbeCall* -> Verdict
     End             -> Ended          the notebook is done; the judge forgets its names
     Ping            -> Pong(pid)
     any request it cannot take -> Failure(error)
@@ -59,11 +59,15 @@ class Locked(Message):
 
 @dataclass
 class Check(Message):
-    """Run a test cell (its checks) and decide."""
+    """Run a test cell (its checks) and decide. `forbidden`: the framework layers the task it
+    checks asks students to write themselves (its `write_yourself` names); a probe that ran
+    one is reported in the verdict's `layers`, and fails the check when `costs_points`."""
 
     op: ClassVar[str] = "check"
     name: str = ""
     source: str = ""
+    forbidden: list[str] = field(default_factory=list)
+    costs_points: bool = False
 
 
 @dataclass
@@ -138,12 +142,16 @@ class ProbeCall(Message):
 
 @dataclass
 class Verdict(Message):
+    """The check's verdict; `layers`: each forbidden framework layer a probe ran,
+    `{"probe": name, "ran": what ran, "counts_as": the write_yourself name}`."""
+
     op: ClassVar[str] = "verdict"
     passed: bool = False
     printed: str = ""
     ename: str = ""
     evalue: str = ""
     traceback: list[str] = field(default_factory=list)
+    layers: list[dict] = field(default_factory=list)
 
 
 MESSAGES: dict[str, type[Message]] = {cls.op: cls for cls in (

@@ -1,4 +1,4 @@
-"""What a submission's own cells do that an instructor should look at: listed, never scored.
+"""What a submission's own cells do that an instructor should look at: listed, not scored.
 
 The judge keeps every verdict out of the student's reach, but two things no process boundary can
 stop: code that computes its answers with the very framework layer the task asks the student to
@@ -17,7 +17,14 @@ file, as text: nothing here runs) and lists, with cell and line, code that
 * redefines one of the course's helpers (a function or class of a locked cell);
 * uses, in an answer cell, a framework layer that the lesson says the task asks students to
   write themselves (the source notebook's metadata `rnncourse.write_yourself`,
-  `{answer grade id: [names]}`).
+  `{answer grade id: [names]}`), or reaches below PyTorch's public functions (`torch._C`,
+  `torch._VF`, `torch.ops.aten`).
+
+A name the scan cannot read (`getattr(keras.layers, "Simple" + "RNN")`) is seen while the code
+runs instead: the student's kernel watches the frameworks' layers (`layer_watch`), and the
+judge reports each forbidden one that ran inside a probe of the task's checks
+(`rnncourse.engine.layer_rules`). A course may make such use cost the check's points
+(`JudgedExecute.write_yourself_costs_points`).
 
 `JudgedExecute` stores the list in the graded notebook's metadata (`rnncourse.review`);
 `python -m rnncourse.grade` prints it under "Flagged for review" and saves it beside the report.
@@ -47,11 +54,13 @@ COMPARISONS = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bo
 HOOKS = {"settrace", "setprofile", "addaudithook", "set_custom_exc", "excepthook",
          "displayhook", "input_transformers_cleanup", "input_transformers_post",
          "ast_transformers"}
+# PyTorch's internals, where its fused kernels can be reached past the layer watch.
+TORCH_INSIDES = {"_C", "_VF", "_VariableFunctions", "aten"}
 INTERPRETER_MODULES = {"gc": "the interpreter's object list (gc)", "ctypes": "ctypes",
                        "ipykernel": "the kernel's own modules (ipykernel)",
                        "jupyter_client": "the kernel's messaging (jupyter_client)", "zmq": "zmq"}
 GRADER_WORDS = re.compile(r"NBGRADER_EXECUTION|RNNCOURSE_|kernel_guard|student_kernel|rnncourse|"
-                          r"_run_probe|_run_locked|ANSWER_MIME")
+                          r"_run_probe|_run_locked|ANSWER_MIME|<probe |<locked cell ")
 
 
 def scan(nb: NotebookNode, course_ids: set[str],
@@ -165,6 +174,9 @@ def _interpreter(node: ast.AST) -> list[str]:
             return [f"installs an interpreter or IPython hook ({attr})"]
         if attr == "modules" and root == "sys":
             return ["reads or changes sys.modules"]
+        if attr in TORCH_INSIDES:
+            return [f"reaches below PyTorch's public functions ({_dotted(node)}), where its "
+                    "fused kernels are"]
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         found = []
         for alias in node.names:
@@ -174,6 +186,10 @@ def _interpreter(node: ast.AST) -> list[str]:
                 found.append(f"imports {INTERPRETER_MODULES[top]}")
             if alias.name in DISPATCH or alias.name in {"_getframe", "currentframe"}:
                 found.append(f"imports {alias.name}")
+            module = node.module if isinstance(node, ast.ImportFrom) else alias.name
+            if {alias.name, *(module or "").split(".")} & TORCH_INSIDES:
+                found.append(f"imports from below PyTorch's public functions "
+                             f"({module}{'.' + alias.name if module != alias.name else ''})")
         return found
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         if node.name in DISPATCH:
@@ -209,23 +225,6 @@ def _framework_layer(node: ast.AST, forbidden: set[str]) -> list[str]:
             for name in names if name in forbidden]
 
 
-def lesson_rules(config, resources: dict) -> dict[str, list[str]]:
-    """`rnncourse.write_yourself` of the assignment's source notebook ({} without one)."""
-    from nbgrader.coursedir import CourseDirectory
-
-    info = resources.get("nbgrader", {}) if resources else {}
-    if not info.get("assignment") or not info.get("notebook"):
-        return {}
-    coursedir = CourseDirectory(config=config)
-    folder = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
-    try:
-        nb = read_notebook(folder / f"{info['notebook']}.ipynb")
-    except NotebookError:
-        return {}
-    rules = nb.metadata.get("rnncourse", {}).get("write_yourself", {})
-    return {str(k): [str(n) for n in v] for k, v in rules.items() if isinstance(v, list)}
-
-
 def flags_in_course(root: Path, assignment: str) -> dict[str, list[dict]]:
     """Every graded student's findings, from the notebooks under autograded/ (students without
     any left out)."""
@@ -249,6 +248,7 @@ def format_flags(flags_by_student: dict[str, list[dict]]) -> str:
             continue
         lines.append(f"  {student}:")
         for flag in flags:
-            lines.append(f"    {flag['cell']}, line {flag['line']}: {flag['what']}"
+            where = f", line {flag['line']}" if flag.get("line") else " (while graded)"
+            lines.append(f"    {flag['cell']}{where}: {flag['what']}"
                          + (f"   | {flag['code']}" if flag.get("code") else ""))
     return "\n".join(lines)

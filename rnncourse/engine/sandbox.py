@@ -44,9 +44,10 @@ KERNEL_NAME = "rnncourse-grading"
 KERNEL = Path(__file__).with_name("student_kernel.py")
 INSIDE = "/opt/rnncourse"
 KERNEL_INSIDE = f"{INSIDE}/student_kernel.py"
-# The kernel's files, mounted read-only in the box: the student kernel, and the channel and the
-# plain-data codec it shares with the grader.
-KERNEL_FILES = (KERNEL, KERNEL.with_name("channel.py"), KERNEL.with_name("plain_data.py"))
+# The kernel's files, mounted read-only in the box: the student kernel, the channel and the
+# plain-data codec it shares with the grader, and its layer watch.
+KERNEL_FILES = (KERNEL, KERNEL.with_name("channel.py"), KERNEL.with_name("plain_data.py"),
+                KERNEL.with_name("layer_watch.py"))
 INSTALL_HINT = (
     "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: "
     "`dnf install bubblewrap`) on a Linux machine whose kernel allows namespaces; on a "

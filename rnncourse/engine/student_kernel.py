@@ -13,7 +13,9 @@ that reach it marked with a token given to it in its environment (`TOKEN_ENV`):
 * a *probe call*: one function of a test cell marked `@probe`, with its arguments as plain data
   (`plain_data`). The kernel defines the function in a namespace like a locked cell's, calls it,
   and sends back what it returned as plain data, in one display message of the type
-  `ANSWER_MIME`; an exception is sent back the same way, with the student's frames.
+  `ANSWER_MIME`; an exception is sent back the same way, with the student's frames. With
+  either goes the list of framework layers that ran during the call (`layer_watch`), for
+  the review.
 
 The kernel never sees a test cell, a reference or an expected value: the checks run in the
 judge (`rnncourse.engine.judge`), a separate process that never runs student code and decides every
@@ -22,8 +24,8 @@ make a check pass. Its namespaces only keep a student's names and the course's a
 a student who binds `np` or a helper's name of their own still gets their own code graded.
 
 Outside grading (Colab, a JupyterHub, `nbgrader validate`) this kernel is not involved. This
-file imports nothing from the course but `channel.py` and `plain_data.py`, so the
-sandbox mounts the three files alone, side by side.
+file imports nothing from the course but `channel.py`, `plain_data.py` and `layer_watch.py`,
+so the sandbox mounts the four files alone, side by side.
 """
 
 from __future__ import annotations
@@ -42,22 +44,25 @@ from pathlib import Path
 from ipykernel.ipkernel import IPythonKernel
 
 if __package__:  # imported from the package (the tests, the grader's own checks)
-    from . import plain_data
+    from . import layer_watch, plain_data
     from .channel import (
         ANSWER_MIME,
         IMPORTS_ENV,
         TOKEN_ENV,
         UID_ENV,
+        WATCH_ENV,
         bound_names,
         parse_marked,
     )
 else:  # run as a script in the sandbox, where its two companions are mounted beside it
+    import layer_watch
     import plain_data
     from channel import (
         ANSWER_MIME,
         IMPORTS_ENV,
         TOKEN_ENV,
         UID_ENV,
+        WATCH_ENV,
         bound_names,
         parse_marked,
     )
@@ -89,6 +94,7 @@ class StudentKernel(IPythonKernel):
     implementation = "rnncourse-guard"
 
     token = ""  # the notebook's secret token, set by main() from TOKEN_ENV
+    watch: tuple[str, ...] = ()  # the lesson's write_yourself names, from WATCH_ENV
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -175,6 +181,7 @@ class StudentKernel(IPythonKernel):
     def _run_probe(self, count: int, name: str, body: str) -> dict:
         header, _, source = body.partition("\n")
         filename = f"<probe {name}>"
+        ran: list = []
         try:
             request = json.loads(header)
             function = request["function"]
@@ -182,10 +189,12 @@ class StudentKernel(IPythonKernel):
             namespace = self._namespace()
             self._remember(filename, source)
             self._exec(self._compile(source, filename, "exec"), namespace)
-            value = namespace[function](*args, **kwargs)
-            answer = '{"value":' + plain_data.encode(value) + "}"
+            layer_watch.install(self.watch)  # frameworks the student imported since
+            with layer_watch.recording() as ran:
+                value = namespace[function](*args, **kwargs)
+            answer = '{"value":' + plain_data.encode(value) + ',"ran":' + json.dumps(ran) + "}"
         except BaseException:  # whatever it was, the judge decides what it means
-            answer = json.dumps({"error": self._describe(sys.exc_info())})
+            answer = json.dumps({"error": self._describe(sys.exc_info()), "ran": ran})
         finally:
             self._flush()
             linecache.cache.pop(filename, None)  # a later cell cannot read the probe
@@ -263,14 +272,17 @@ def _preimport(names: str) -> None:
 def main() -> None:
     token = os.environ.pop(TOKEN_ENV, "")
     imports = os.environ.pop(IMPORTS_ENV, "")
+    watch = tuple(filter(None, os.environ.pop(WATCH_ENV, "").split(",")))
     _drop_privileges()
     # Neither the submission's folder nor this file's folder may provide modules by name.
     if sys.path and sys.path[0] in ("", os.getcwd(), str(Path(__file__).parent)):
         sys.path.pop(0)
     _preimport(imports)
+    layer_watch.install(watch)  # before any cell can keep a framework function unwatched
     from ipykernel.kernelapp import IPKernelApp
 
     StudentKernel.token = token
+    StudentKernel.watch = watch
     IPKernelApp.launch_instance(kernel_class=StudentKernel)
 
 

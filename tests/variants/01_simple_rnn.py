@@ -3,7 +3,7 @@
 Grade ids: S = test_rnn_layer_shapes, R = test_rnn_layer_recurrence, C = test_copy_weights.
 """
 
-from testing.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, disguised, mutant
 
 S, R, C = "test_rnn_layer_shapes", "test_rnn_layer_recurrence", "test_copy_weights"
 
@@ -177,6 +177,36 @@ def copy_simple_rnn_weights(keras_rnn, layer):
     layer.fcXH.bias.assign(cell.bias)
     layer.fcHH.kernel.assign(cell.recurrent_kernel)
 '''),
+    ),
+]
+
+# Submissions that compute a task with the framework layer it forbids, spelled so that the
+# review's text scan cannot see it: the runtime watch must flag the probe that ran it.
+DISGUISED = [
+    disguised(
+        "keras_simple_rnn_by_built_name",
+        "RNNLayer.call builds Keras' SimpleRNN through getattr with a joined name, fed the "
+        "student's own Dense weights on every call",
+        {S: "SimpleRNN", R: "SimpleRNN"},
+        Patch("rnn_layer",
+              old="""        batch, length = tf.shape(x_all)[0], x_all.shape[1]
+        h = tf.zeros((batch, self.h_size))
+        states = []
+        for t in range(length):
+            h = self.RNN_cell(x_all[:, t, :], h)
+            states.append(h)
+        return tf.stack(states, axis=1)  # (batch, length, h_size)""",
+              new="""        emb = x_all.shape[-1]
+        if not self.fcXH.built:  # the checks read and set these Dense weights
+            self.fcXH.build((None, emb))
+            self.fcHH.build((None, self.h_size))
+        # a fresh layer each call, loaded with whatever fcXH and fcHH hold now
+        rnn = getattr(keras.layers, "".join(["Sim", "ple", "R", "NN"]))(
+            self.h_size, activation="relu", return_sequences=True)
+        rnn.build((None, None, emb))
+        rnn.set_weights([self.fcXH.kernel.numpy(), self.fcHH.kernel.numpy(),
+                         self.fcXH.bias.numpy()])
+        return rnn(x_all)"""),
     ),
 ]
 

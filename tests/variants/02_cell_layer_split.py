@@ -4,7 +4,7 @@ Grade ids: CELL = test_rnn_cell, LAYER = test_rnn_layer, COPY = test_copy_weight
 KCELL = test_keras_rnn_cell.
 """
 
-from testing.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, disguised, mutant
 
 CELL, LAYER = "test_rnn_cell", "test_rnn_layer"
 COPY, KCELL = "test_copy_weights", "test_keras_rnn_cell"
@@ -211,6 +211,45 @@ class KerasRNNCell(keras.layers.Layer):
         h = tf.nn.relu(tf.nn.bias_add(z, self.bias))
         return h, [h]
 '''),
+    ),
+]
+
+# Submissions that compute a task with the framework layer it forbids, spelled so that the
+# review's text scan cannot see it: the runtime watch must flag the probe that ran it.
+DISGUISED = [
+    disguised(
+        "keras_simple_rnn_cell_from_vars",
+        "RNNCell.call looks Keras' SimpleRNNCell up in vars(keras.layers) and runs one step of "
+        "it, loaded with the cell's own fcXH and fcHH weights on every call",
+        {CELL: "SimpleRNNCell"},
+        Patch("rnn_cell", old="        return tf.nn.relu(self.fcXH(x) + self.fcHH(h))",
+              new="""        emb = x.shape[-1]
+        if not self.fcXH.built:  # the checks read and set these Dense weights
+            self.fcXH.build((None, emb))
+            self.fcHH.build((None, self.h_size))
+        step = vars(keras.layers)["SimpleRNN" + "Cell"](self.h_size, activation="relu")
+        step.build((None, emb))
+        step.set_weights([self.fcXH.kernel.numpy(), self.fcHH.kernel.numpy(),
+                          self.fcXH.bias.numpy()])
+        return step(x, [h])[0]"""),
+    ),
+    disguised(
+        "keras_cell_by_built_name",
+        "KerasRNNCell.call builds Keras' SimpleRNNCell through getattr with a joined name and "
+        "hands it the step, loaded with the cell's own kernel, recurrent_kernel and bias",
+        {KCELL: "SimpleRNNCell"},
+        Patch("keras_rnn_cell",
+              old="""        h_prev = states[0]
+        h = tf.nn.relu(tf.matmul(inputs, self.kernel) + tf.matmul(h_prev, self.recurrent_kernel)
+                       + self.bias)
+        return h, [h]""",
+              new="""        make_cell = getattr(keras.layers, "Simple" + "RNN" + "Cell")
+        step = make_cell(self.units, activation="relu")
+        step.build(inputs.shape)
+        # the weights as they are now: the checks assign new values between calls
+        step.set_weights([self.kernel.numpy(), self.recurrent_kernel.numpy(),
+                          self.bias.numpy()])
+        return step(inputs, states)"""),
     ),
 ]
 

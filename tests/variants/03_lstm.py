@@ -3,7 +3,7 @@
 Grade ids: L = test_lstm_cell, Y = test_lstm_layer, W = test_copy_weights.
 """
 
-from testing.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, disguised, mutant
 
 L, Y, W = "test_lstm_cell", "test_lstm_layer", "test_copy_weights"
 
@@ -203,6 +203,65 @@ def copy_lstm_weights(keras_lstm, my_lstm):
         fc_x.bias.assign(b)
         fc_h.kernel.assign(r)
 '''),
+    ),
+]
+
+# Submissions that compute a task with the framework layer it forbids, spelled so that the
+# review's text scan cannot see it: the runtime watch must flag the probe that ran it.
+DISGUISED = [
+    disguised(
+        "keras_lstm_cell_from_vars",
+        "LSTMCell.call looks Keras' LSTMCell up in vars(keras.layers), packs the eight Dense "
+        "layers' weights into its kernel, recurrent_kernel and bias, and runs one step of it",
+        {L: "LSTMCell"},
+        Patch("lstm_cell",
+              old="""        i = tf.sigmoid(self.fcXI(x) + self.fcHI(h))
+        f = tf.sigmoid(self.fcXF(x) + self.fcHF(h))
+        candidate = tf.tanh(self.fcXC(x) + self.fcHC(h))
+        o = tf.sigmoid(self.fcXO(x) + self.fcHO(h))
+        c = f * c + i * candidate
+        h = o * tf.tanh(c)
+        return h, c""",
+              new="""        emb = x.shape[-1]
+        pairs = [(self.fcXI, self.fcHI), (self.fcXF, self.fcHF),  # Keras packs i, f, c, o
+                 (self.fcXC, self.fcHC), (self.fcXO, self.fcHO)]
+        for fc_x, fc_h in pairs:
+            if not fc_x.built:  # the checks read and set these Dense weights
+                fc_x.build((None, emb))
+                fc_h.build((None, self.h_size))
+        step = vars(keras.layers)["LST" + "MCell"](self.h_size, recurrent_activation="sigmoid")
+        step.build((None, emb))
+        step.set_weights([np.concatenate([fc_x.kernel.numpy() for fc_x, _ in pairs], axis=1),
+                          np.concatenate([fc_h.kernel.numpy() for _, fc_h in pairs], axis=1),
+                          np.concatenate([fc_x.bias.numpy() for fc_x, _ in pairs])])
+        h, (_, c) = step(x, [h, c])
+        return h, c"""),
+    ),
+    disguised(
+        "keras_rnn_loop_by_built_name",
+        "LSTM.call leaves the loop over time to Keras' RNN layer, built through getattr with a "
+        "joined name around a small adapter that hands every step to self.cell",
+        {Y: "RNN"},
+        Patch("lstm_layer",
+              old="""        batch, length = tf.shape(x_all)[0], x_all.shape[1]
+        h = tf.zeros((batch, self.h_size))
+        c = tf.zeros((batch, self.h_size))
+        outputs = []
+        for t in range(length):
+            h, c = self.cell(x_all[:, t, :], h, c)
+            outputs.append(h)
+        return tf.stack(outputs, axis=1)  # (batch, length, h_size)""",
+              new="""        cell, units = self.cell, self.h_size
+
+        class Steps(keras.layers.Layer):  # the step Keras' loop wants, done by self.cell
+            state_size = [units, units]
+
+            def call(self, x, states):
+                h, c = cell(x, states[0], states[1])
+                return h, [h, c]
+
+        loop = getattr(keras.layers, "R" + "NN")(Steps(), return_sequences=True)
+        return loop(x_all)  # starts from zero h and c"""),
     ),
 ]
 

@@ -3,7 +3,7 @@
 Grade ids: B = test_basic_rnn, S = test_seq_rnn, T = test_to_torch_rnn, C = test_clean_rnn.
 """
 
-from testing.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, disguised, mutant
 
 B, S, T, C = "test_basic_rnn", "test_seq_rnn", "test_to_torch_rnn", "test_clean_rnn"
 
@@ -183,6 +183,51 @@ ALTERNATIVES = [
                   "            hx = self.rnn(X[t], hx)\n"
                   "            outputs[t] = hx\n"
                   "        return outputs, hx"),
+    ),
+]
+
+# Submissions that compute a task with the framework layer it forbids, spelled so that the
+# review's text scan cannot see it: the runtime watch must flag the probe that ran it.
+DISGUISED = [
+    disguised(
+        "fused_rnn_tanh_by_built_name",
+        "BasicRNN.forward runs both steps in PyTorch's fused kernel torch.rnn_tanh (nn.RNN's "
+        "own), found through getattr with a joined name, on its own Wx, Wy and b",
+        {B: "RNN"},
+        Patch("basic_rnn",
+              old="""        Y0 = torch.tanh(X0 @ self.Wx + self.b)
+        Y1 = torch.tanh(Y0 @ self.Wy + X1 @ self.Wx + self.b)
+        return Y0, Y1""",
+              new="""        rnn_tanh = getattr(torch, "rnn_" + "tanh")
+        X = torch.stack([X0, X1])  # (2 steps, batch, n_inputs)
+        h0 = torch.zeros(1, X.shape[1], self.Wy.shape[0])
+        # its weights are (out, in), with two biases: b in one, zeros in the other
+        weights = [self.Wx.T, self.Wy.T, self.b[0], torch.zeros_like(self.b[0])]
+        Y, _ = rnn_tanh(X, h0, weights, True, 1, 0.0, False, False, False)
+        return Y[0], Y[1]"""),
+    ),
+    disguised(
+        "torch_rnn_cell_from_vars",
+        "SeqRNN.forward looks nn.RNNCell up in vars(nn), makes one on the meta device (no "
+        "weights of its own) and steps it with torch.func.functional_call on Wx, Wy and b",
+        {S: "RNNCell"},
+        Patch("seq_rnn",
+              old="""        h = X.new_zeros(X.shape[1], self.Wy.shape[0])
+        states = []
+        for x_t in X:  # x_t: (batch, n_inputs)
+            h = torch.tanh(x_t @ self.Wx + h @ self.Wy + self.b)
+            states.append(h)
+        return torch.stack(states)""",
+              new="""        n_inputs, n_neurons = self.Wx.shape
+        cell = vars(nn)["RNN" + "Cell"](n_inputs, n_neurons, device="meta")
+        weights = {"weight_ih": self.Wx.T, "weight_hh": self.Wy.T, "bias_ih": self.b[0],
+                   "bias_hh": torch.zeros_like(self.b[0])}
+        h = X.new_zeros(X.shape[1], n_neurons)
+        states = []
+        for x_t in X:
+            h = torch.func.functional_call(cell, weights, (x_t, h))
+            states.append(h)
+        return torch.stack(states)"""),
     ),
 ]
 

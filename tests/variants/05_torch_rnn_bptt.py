@@ -4,7 +4,7 @@ Grade ids: S = test_rnn_step, F = test_rnn_forward, T = test_to_torch_rnn,
 L = test_sequence_loss, G = test_state_grad_norms, U = test_train_step, B = test_tbptt_epoch.
 """
 
-from testing.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, disguised, mutant
 
 S, F, T = "test_rnn_step", "test_rnn_forward", "test_to_torch_rnn"
 L, G, U, B = "test_sequence_loss", "test_state_grad_norms", "test_train_step", "test_tbptt_epoch"
@@ -144,6 +144,42 @@ ALTERNATIVES = [
               new="H, h = rnn(X[start:start + k], None if h is None else h.detach())"),
         Patch("tbptt_epoch", old="        h = h.detach()  # keep the value, cut the graph\n",
               new=""),
+    ),
+]
+
+# Submissions that compute a task with the framework layer it forbids, spelled so that the
+# review's text scan cannot see it: the runtime watch must flag the probe that ran it.
+DISGUISED = [
+    disguised(
+        "fused_rnn_relu_cell_by_built_name",
+        "rnn_step hands the step to PyTorch's fused kernel torch.rnn_relu_cell (nn.RNNCell's "
+        "own), found through getattr with a joined name, with the transposed weights",
+        {S: "RNNCell"},
+        Patch("rnn_step", old=STEP,
+              new="""rnn_relu_cell = getattr(torch, "rnn_relu" + "_cell")
+    # its weights are (out, in); a single bias, the second one left out
+    return rnn_relu_cell(x_t, h_prev, Wxh.T, Whh.T, bh.reshape(-1), None)"""),
+    ),
+    disguised(
+        "torch_rnn_from_vars",
+        "rnn_forward looks nn.RNN up in vars(torch.nn), makes one on the meta device (no weights "
+        "of its own) and runs the whole sequence with torch.func.functional_call on the given "
+        "weights",
+        {F: "RNN"},
+        Patch("rnn_forward",
+              old="""    h = h0
+    states = []
+    for t in range(X.shape[0]):
+        h = rnn_step(X[t:t + 1], h, Wxh, Whh, bh)  # X[t:t + 1] keeps the (1, d) shape
+        states.append(h)
+    return torch.cat(states)""",
+              new="""    d, h = Wxh.shape
+    rnn = vars(torch.nn)["R" + "NN"](d, h, nonlinearity="relu", device="meta")
+    bias = bh.reshape(-1)
+    weights = {"weight_ih_l0": Wxh.T, "weight_hh_l0": Whh.T, "bias_ih_l0": bias,
+               "bias_hh_l0": torch.zeros_like(bias)}
+    states, _ = torch.func.functional_call(rnn, weights, (X, h0))  # one unbatched sequence
+    return states"""),
     ),
 ]
 

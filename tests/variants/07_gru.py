@@ -5,7 +5,7 @@ K0 = test_keras_gru_reset_before, P = test_keras_to_torch, B = test_torch_to_ker
 A = test_adding_problem, U = test_units_for_budget.
 """
 
-from testing.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, disguised, mutant
 
 C, Y = "test_torch_gru_cell", "test_torch_gru_layer"
 K, K0 = "test_keras_gru_cell", "test_keras_gru_reset_before"
@@ -25,6 +25,23 @@ BACK_BIASES = (
     "np.stack([to_keras(torch_gru.bias_ih_l0),\n"
     "                                 to_keras(torch_gru.bias_hh_l0)])"
 )
+
+# The perfect KerasGRUCell.call, which two submissions below replace whole.
+KERAS_GRU_STEP = """        h_prev, u = states[0], self.units
+        input_bias = self.bias[0] if self.reset_after else self.bias
+        x_proj = ops.matmul(inputs, self.kernel) + input_bias  # thirds z, r, h
+        h_proj = ops.matmul(h_prev, self.recurrent_kernel)  # thirds z, r, h
+        if self.reset_after:
+            h_proj = h_proj + self.bias[1]
+        z = ops.sigmoid(x_proj[:, :u] + h_proj[:, :u])
+        r = ops.sigmoid(x_proj[:, u:2 * u] + h_proj[:, u:2 * u])
+        if self.reset_after:  # the reset gate scales the recurrent product
+            candidate = ops.tanh(x_proj[:, 2 * u:] + r * h_proj[:, 2 * u:])
+        else:  # the reset gate scales the state before the product
+            candidate = ops.tanh(x_proj[:, 2 * u:]
+                                 + ops.matmul(r * h_prev, self.recurrent_kernel[:, 2 * u:]))
+        h = z * h_prev + (1 - z) * candidate  # z close to 1 keeps the old state
+        return h, [h]"""
 
 MUTANTS = [
     mutant(
@@ -318,21 +335,7 @@ class GRULayer(nn.Module):
         outputs = torch.cat(outputs)
         return (outputs.movedim(0, 1) if self.batch_first else outputs), h[None]
 '''),
-        Patch("keras_gru_cell", old="""        h_prev, u = states[0], self.units
-        input_bias = self.bias[0] if self.reset_after else self.bias
-        x_proj = ops.matmul(inputs, self.kernel) + input_bias  # thirds z, r, h
-        h_proj = ops.matmul(h_prev, self.recurrent_kernel)  # thirds z, r, h
-        if self.reset_after:
-            h_proj = h_proj + self.bias[1]
-        z = ops.sigmoid(x_proj[:, :u] + h_proj[:, :u])
-        r = ops.sigmoid(x_proj[:, u:2 * u] + h_proj[:, u:2 * u])
-        if self.reset_after:  # the reset gate scales the recurrent product
-            candidate = ops.tanh(x_proj[:, 2 * u:] + r * h_proj[:, 2 * u:])
-        else:  # the reset gate scales the state before the product
-            candidate = ops.tanh(x_proj[:, 2 * u:]
-                                 + ops.matmul(r * h_prev, self.recurrent_kernel[:, 2 * u:]))
-        h = z * h_prev + (1 - z) * candidate  # z close to 1 keeps the old state
-        return h, [h]""", new="""        (h_prev,) = states
+        Patch("keras_gru_cell", old=KERAS_GRU_STEP, new="""        (h_prev,) = states
         kernel = tf.convert_to_tensor(self.kernel)
         recurrent = tf.convert_to_tensor(self.recurrent_kernel)
         bias = tf.reshape(tf.convert_to_tensor(self.bias), [-1, 3 * self.units])
@@ -377,6 +380,43 @@ def units_for_budget(kind, input_size, budget):
         low, high = (middle, high) if fits(middle) else (low, middle)
     return low
 '''),
+    ),
+]
+
+# Submissions that compute a task with the framework layer it forbids, spelled so that the
+# review's text scan cannot see it: the runtime watch must flag the probe that ran it.
+DISGUISED = [
+    disguised(
+        "fused_gru_cell_by_built_name",
+        "GRUCell.forward packs its ten parameters into PyTorch's layout and hands the step to "
+        "the fused kernel torch.gru_cell (nn.GRUCell's own), found through getattr with a "
+        "joined name",
+        {C: "GRUCell"},
+        Patch("torch_gru_cell", old=CELL_STEP,
+              new="""        gru_cell = getattr(torch, "gru" + "_cell")
+        # PyTorch stacks the gates r, z, n, each weight (out, in); b_hn is the recurrent bias
+        # that the reset gate scales, so it goes in b_hh and everything else in b_ih
+        w_ih = torch.cat([self.W_xr, self.W_xz, self.W_xn], dim=1).T
+        w_hh = torch.cat([self.W_hr, self.W_hz, self.W_hn], dim=1).T
+        zeros = torch.zeros_like(self.b_hn)
+        b_ih = torch.cat([self.b_r, self.b_z, self.b_xn])
+        b_hh = torch.cat([zeros, zeros, self.b_hn])
+        return gru_cell(x, h, w_ih, w_hh, b_ih, b_hh)"""),
+    ),
+    disguised(
+        "keras_gru_cell_from_vars",
+        "KerasGRUCell.call looks Keras' GRUCell up in vars(keras.layers) and hands it the step, "
+        "loaded with the cell's own kernel, recurrent_kernel and bias, in either formulation",
+        {K: "GRUCell", K0: "GRUCell"},
+        Patch("keras_gru_cell",
+              old=KERAS_GRU_STEP,
+              new="""        make_cell = vars(keras.layers)["GRU" + "Cell"]
+        step = make_cell(self.units, reset_after=self.reset_after)
+        step.build(inputs.shape)
+        # the weights as they are now: the checks assign new values between calls
+        step.set_weights([self.kernel.numpy(), self.recurrent_kernel.numpy(),
+                          self.bias.numpy()])
+        return step(inputs, states)"""),
     ),
 ]
 

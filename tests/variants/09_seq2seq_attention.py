@@ -5,7 +5,7 @@ S = test_decoder_step, L = test_translation_loss, G = test_greedy_decode, B = te
 V = test_evaluate.
 """
 
-from testing.variants import Patch, alternative, mutant
+from testing.variants import Patch, alternative, disguised, mutant
 
 E, A, D, S = "test_encoder", "test_additive_attention", "test_dot_attention", "test_decoder_step"
 L, G, B, V = "test_translation_loss", "test_greedy_decode", "test_beam_search", "test_evaluate"
@@ -251,6 +251,53 @@ def beam_search(model, source, width, max_len):
             finished += list(zip(hypotheses, totals.tolist()))
     tokens, total = max(finished, key=lambda pair: pair[1] / len(pair[0]))
     return (tokens[:-1] if tokens[-1] == END else tokens), total / len(tokens)'''),
+    ),
+]
+
+# Submissions that compute a task with the framework layer it forbids, spelled so that the
+# review's text scan cannot see it: the runtime watch must flag the probe that ran it.
+DISGUISED = [
+    disguised(
+        "multihead_attention_from_vars",
+        "AdditiveAttention.forward computes tanh(W_q q + W_k k) itself, then lets PyTorch's "
+        "MultiheadAttention, looked up in vars(nn) and made on the meta device, score it "
+        "against v, mask, softmax and average the values, through torch.func.functional_call "
+        "with projections that reduce its dot product to v . hidden",
+        {A: "MultiheadAttention"},
+        Patch("additive_attention", old=ADDITIVE, new='''
+        hidden = torch.tanh(self.W_q(query).unsqueeze(1) + self.W_k(keys))  # (batch, steps, a)
+        a, size = hidden.shape[-1], values.shape[-1]
+        width = a + size  # wider than keys and values: the layer keeps a projection for each
+        attention = vars(nn)["Multihead" + "Attention"](
+            width, 1, bias=False, kdim=a, vdim=size, batch_first=True, device="meta")
+        # The layer scores (q_proj q) . (k_proj hidden_j) / sqrt(width): a query of
+        # sqrt(width) on axis 0 and v in the first row of k_proj leave v . hidden_j.
+        eye = torch.eye(width, device=hidden.device)
+        projections = {"q_proj_weight": eye, "out_proj.weight": eye,
+                       "k_proj_weight": torch.cat([self.v.weight,
+                                                   hidden.new_zeros(width - 1, a)]),
+                       "v_proj_weight": eye[:, :size]}  # the values pass through
+        q = hidden.new_zeros(query.shape[0], 1, width)
+        q[..., 0] = math.sqrt(width)
+        context, weights = torch.func.functional_call(
+            attention, projections, (q, hidden, values), {"key_padding_mask": ~mask})
+        return context[:, 0, :size], weights[:, 0]
+'''.strip("\n")),
+    ),
+    disguised(
+        "fused_attention_by_built_name",
+        "dot_product_attention calls F.scaled_dot_product_attention, found through getattr "
+        "with a joined name, twice: on the values for the context, and on an identity matrix "
+        "for the weights",
+        {D: "scaled_dot_product_attention"},
+        Patch("dot_attention", old=DOT, new='''
+    attend = getattr(F, "scaled_dot_" + "product_attention")
+    allowed = mask.unsqueeze(1)  # (batch, 1, steps): the same mask for every query
+    # averaging the rows of an identity matrix gives back the weights themselves
+    eye = torch.eye(keys.shape[1], dtype=values.dtype, device=values.device)
+    weights = attend(queries, keys, eye.expand(keys.shape[0], -1, -1), attn_mask=allowed)
+    return attend(queries, keys, values, attn_mask=allowed), weights
+'''.strip("\n")),
     ),
 ]
 
