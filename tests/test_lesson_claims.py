@@ -1,0 +1,130 @@
+"""Is what the lessons say about the frameworks true? Each claim's behaviour, run for real.
+
+A sentence such as "PyTorch stops with ..." or "Keras clips each weight's gradient on its own" is
+a claim about the course's own versions of the frameworks. Each test here runs the behaviour
+behind one such sentence, with the lesson's own code where it has some (testing.lesson_code),
+in a subprocess of a few seconds, so that the frameworks' global settings (PyTorch's threads,
+Keras' seed, warning filters) stay out of the test session, and checks that the prose still
+says what the run shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from rnncourse.engine.notebooks import read_notebook
+from testing import REPO
+
+from .helpers import flat
+
+pytestmark = pytest.mark.unit
+
+
+def run_snippet(code: str) -> dict:
+    """Run `code` in a fresh Python in the repository; it prints one JSON object last."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(REPO),
+                               "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def source(name: str):
+    return read_notebook(REPO / "source" / name / f"{name}.ipynb")
+
+
+def markdown(name: str, cell_id: str) -> str:
+    """One markdown cell of a source notebook, its whitespace made single spaces."""
+    cell = next(c for c in source(name).cells if c.get("id") == cell_id)
+    assert cell.cell_type == "markdown", cell_id
+    return flat(cell.source)
+
+
+@pytest.mark.lesson("08_char_lm")
+def test_lesson_08_says_how_backward_fails_without_detach_and_with_retain_graph():
+    """Without the detach, does the next backward() fail as the prose says, and does
+    retain_graph=True fail too, on the weights optimizer.step() changed in place?"""
+    got = run_snippet("""
+        import json
+        from testing.lesson_code import lesson_namespace
+        ns = lesson_namespace("08_char_lm", ["imports", "char_model", "loss_perplexity"])
+        torch, CharModel, char_loss = ns["torch"], ns["CharModel"], ns["char_loss"]
+        errors = {}
+        for retain in (False, True):
+            torch.manual_seed(0)
+            model = CharModel(5, 4, 8)
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.003)
+            state = None
+            try:
+                for _ in range(3):  # the training loop of section 6 without its step 4
+                    x, y = torch.randint(0, 5, (2, 6)), torch.randint(0, 5, (2, 6))
+                    logits, state = model(x, state)
+                    loss = char_loss(logits, y)
+                    optimizer.zero_grad()
+                    loss.backward(retain_graph=retain)
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                    optimizer.step()
+                errors[str(retain)] = None
+            except RuntimeError as err:
+                errors[str(retain)] = str(err)
+        print(json.dumps(errors))
+    """)
+    assert got["False"] and "backward through the graph a second time" in got["False"]
+    assert got["True"] and "modified by an inplace operation" in got["True"]
+    prose = markdown("08_char_lm", "cell-23")
+    assert "Trying to backward through the graph a second time" in prose
+    assert "retain_graph=True" in prose
+    assert ("one of the variables needed for gradient computation has been modified by an "
+            "inplace operation") in prose
+    assert "slower and slower" not in prose
+
+
+@pytest.mark.lesson("08_char_lm")
+def test_lesson_08_trains_a_model_with_dropout_in_training_mode_after_evaluate_and_sample():
+    """After evaluate() and sample() left the model in evaluation mode, does train_tbptt run
+    every batch in training mode, so that the dropout "Going further" suggests applies?"""
+    got = run_snippet("""
+        import ast, json
+        from rnncourse.engine.notebooks import read_notebook
+        from testing.lesson_code import lesson_namespace
+        ns = lesson_namespace("08_char_lm", ["imports", "char_model", "loss_perplexity",
+                                             "train_tbptt", "sample"])
+        # section 8's evaluate(), which lives in the cell that trains the lesson's model
+        nb = read_notebook("source/08_char_lm/08_char_lm.ipynb")
+        cell = next(c.source for c in nb.cells if "def evaluate(" in c.source)
+        tree = ast.parse(cell)
+        evaluate = next(n for n in tree.body if getattr(n, "name", None) == "evaluate")
+        exec(compile(ast.Module([evaluate], []), "evaluate", "exec"), ns)
+        torch = ns["torch"]
+        torch.manual_seed(0)
+        model = ns["CharModel"](6, 4, 8, num_layers=2)
+        model.lstm.dropout = 0.2  # Going further: num_layers=2 with dropout=0.2
+        modes = []
+        model.lstm.register_forward_pre_hook(lambda module, args: modes.append(module.training))
+        batches = [(torch.randint(0, 6, (2, 5)), torch.randint(0, 6, (2, 5))) for _ in range(3)]
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        seen = {}
+        for what in ("evaluate", "sample", "train_tbptt"):
+            modes.clear()
+            if what == "evaluate":
+                ns["evaluate"](model, batches)
+            elif what == "sample":
+                ns["sample"](model, [0, 1], 3, generator=torch.Generator().manual_seed(0))
+            else:
+                ns["train_tbptt"](model, optimizer, batches, 1.0)
+            seen[what] = list(modes)
+        print(json.dumps(seen))
+    """)
+    assert got["evaluate"] and not any(got["evaluate"]), "evaluate() should run in eval mode"
+    assert got["sample"] and not any(got["sample"]), "sample() should run in eval mode"
+    assert len(got["train_tbptt"]) == 3 and all(got["train_tbptt"]), (
+        f"train_tbptt ran batches in evaluation mode: {got['train_tbptt']}")
+    task = markdown("08_char_lm", "cell-23")
+    assert "model.train()" in task.split("### Task 5")[1], "Task 5 should ask for model.train()"
