@@ -12,7 +12,9 @@ committed solution, and lesson 06's about its default run and its noise from the
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -22,7 +24,7 @@ import pytest
 from rnncourse.engine.notebooks import cells_by_id, read_notebook
 from testing import REPO
 
-from .helpers import flat
+from .helpers import flat, printed_text
 
 pytestmark = pytest.mark.unit
 
@@ -164,3 +166,41 @@ def test_lesson_01_build_advice_holds_and_its_warning_is_not_filtered():
     filters = [line for line in imports.splitlines() if "filterwarnings" in line]
     assert not [line for line in filters if "build" in line], (
         f"the imports cell should filter no warning about building: {filters}")
+
+
+NO_BIAS = re.compile(r"without the biases: step 0 differs by (\S+), step 1 by ([\d.]+); at most "
+                     r"([\d.]+) in steps 1-49 and ([\d.]+) in steps 50-99")
+GATE = re.compile(r"^(input gate i|forget gate f|candidate|output gate o) +mean +(-?[\d.]+), "
+                  r"from +(-?[\d.]+) to +(-?[\d.]+)$", re.MULTILINE)
+
+
+@pytest.mark.lesson("03_lstm")
+def test_lesson_03_describes_the_difference_without_biases_that_its_run_shows():
+    """Does the prose say what the committed run printed: no difference at step 0, a jump at
+    step 1, and no growth after (the second half's largest difference no larger)?"""
+    printed = printed_text(read_notebook(REPO / "solutions" / "03_lstm" / "03_lstm.ipynb"))
+    found = NO_BIAS.search(printed)
+    assert found, "the committed solution printed no step-by-step difference without biases"
+    step0, step1, first, second = found.groups()
+    assert float(step0) == 0 and 0 < float(step1) < float(first)
+    assert float(second) <= float(first), "the difference grows: the prose says it does not"
+    prose = markdown("03_lstm", "cell-19")
+    assert f"by {step1} at step 1" in prose
+    assert f"its largest value is {first} in steps 1–49 and {second} in steps 50–99" in prose
+    assert "grow as the sequence goes on" not in prose
+
+
+@pytest.mark.lesson("03_lstm")
+def test_lesson_03_says_its_gate_maps_are_untrained_and_what_they_show():
+    """Do the printed gate ranges bear out the prose: input and output gates near 0.5, the
+    forget gate near sigma(1) = 0.73, every gate in (0, 1), the candidate in (-1, 1)?"""
+    printed = printed_text(read_notebook(REPO / "solutions" / "03_lstm" / "03_lstm.ipynb"))
+    gates = {name: tuple(map(float, values)) for name, *values in GATE.findall(printed)}
+    assert set(gates) == {"input gate i", "forget gate f", "candidate", "output gate o"}, gates
+    for name in ("input gate i", "output gate o"):
+        assert abs(gates[name][0] - 0.5) <= 0.03 and 0 < gates[name][1] < gates[name][2] < 1
+    assert round(gates["forget gate f"][0], 2) == round(1 / (1 + math.exp(-1)), 2) == 0.73
+    assert 0.5 < gates["forget gate f"][1] < gates["forget gate f"][2] < 1
+    assert -1 < gates["candidate"][1] < gates["candidate"][2] < 1
+    prose = markdown("03_lstm", "cell-21")
+    assert "**untrained**" in prose and "noise" in prose and r"\sigma(1) \approx 0.73" in prose
