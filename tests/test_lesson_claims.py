@@ -23,6 +23,7 @@ import pytest
 
 from rnncourse.engine.notebooks import cells_by_id, read_notebook
 from testing import REPO
+from testing.lesson_code import lesson_namespace
 
 from .helpers import flat, printed_text
 
@@ -204,3 +205,67 @@ def test_lesson_03_says_its_gate_maps_are_untrained_and_what_they_show():
     assert -1 < gates["candidate"][1] < gates["candidate"][2] < 1
     prose = markdown("03_lstm", "cell-21")
     assert "**untrained**" in prose and "noise" in prose and r"\sigma(1) \approx 0.73" in prose
+
+
+@pytest.mark.lesson("06_ag_news")
+def test_lesson_06_says_what_keras_clipnorm_clips():
+    """Does Keras' clipnorm, the lesson's recipe, clip each weight's gradient on its own, and
+    global_clipnorm all of them together (lesson 05's clip_grad_norm_), as the prose says?"""
+    got = run_snippet("""
+        import json
+        import keras
+        import numpy as np
+        updates = {}
+        for kind in ("clipnorm", "global_clipnorm"):
+            weights = [keras.Variable(np.zeros(2, "float32")) for _ in range(2)]
+            optimizer = keras.optimizers.SGD(learning_rate=1.0, **{kind: 1.0})
+            optimizer.apply([np.array([3, 0], "float32"), np.array([0, 4], "float32")], weights)
+            updates[kind] = [float(np.linalg.norm(w.numpy())) for w in weights]
+        print(json.dumps(updates))
+    """)
+    assert got["clipnorm"] == pytest.approx([1.0, 1.0]), "clipnorm: each gradient to norm 1"
+    assert got["global_clipnorm"] == pytest.approx([0.6, 0.8]), "global: the total norm to 1"
+    cells = cells_by_id(source("06_ag_news"))
+    assert '"clipnorm": 1.0' in cells["training_helper"].source
+    assert "model.optimizer.clipnorm = clipnorm" in cells["training_helper"].source
+    recipe = markdown("06_ag_news", "recipe_md")
+    assert "`clipnorm`, which clips the gradient of each weight on its own" in recipe
+    assert "`global_clipnorm`" in recipe and "`clip_grad_norm_`" in recipe
+
+
+@pytest.mark.lesson("06_ag_news")
+def test_lesson_06_weighs_the_bilstm_against_the_baseline_with_the_test_sets_noise():
+    """Is the BiLSTM's lead over the baseline within the standard error the prose quotes, and is
+    that standard error the benchmark's, sqrt(p (1 - p) / n) on its test stories?"""
+    results = json.loads((REPO / "benchmarks" / "results" / "ag_news.json").read_text())
+    median = {m["model"]: m["test_accuracy_median"] for m in results["models"]}
+    p, n = median["Bag of words (baseline)"], results["test_examples"]
+    error = math.sqrt(p * (1 - p) / n)
+    assert abs(median["BiLSTM, 2 layers"] - p) < 2 * error, "the BiLSTM's lead is not noise now"
+    quoted = f"standard error of about {error:.3f}"
+    assert f"on {n:,} test stories" in markdown("06_ag_news", "lstms_after")
+    for cell_id in ("lstms_after", "remember"):
+        assert quoted in markdown("06_ag_news", cell_id), cell_id
+    assert "only the BiLSTM does" not in markdown("06_ag_news", "remember")
+
+
+@pytest.mark.lesson("06_ag_news")
+def test_lesson_06_runs_the_sample_size_by_default_and_states_the_full_data_time():
+    """Does Run all train on as many stories as the sample the lesson's figures come from, and
+    does the text state the time its own budget gives for the default and for all of AG News?"""
+    results = json.loads((REPO / "benchmarks" / "results" / "ag_news.json").read_text())
+    imports = cells_by_id(source("06_ag_news"))["imports"].source
+    default = re.search(r"^TRAIN_EXAMPLES = (\d+)$", imports, re.MULTILINE)
+    assert default, "TRAIN_EXAMPLES should default to a number of stories"
+    assert int(default.group(1)) == results["train_examples"] + results["validation_examples"]
+    cost = lesson_namespace("06_ag_news", ["time_budget"])["CPU_COST"]
+    per_1000 = sum(seconds * epochs for seconds, epochs in cost.values())
+    fit = int(default.group(1)) - int(default.group(1)) // 10
+    full = 120_000 - 120_000 // 10
+    budget = markdown("06_ag_news", "budget_md")
+    assert f"{fit:,} stories to train on" in budget
+    assert f"about {round(per_1000 * fit / 1000 / 60)} minutes" in budget
+    hours, minutes = divmod(round(per_1000 * full / 1000 / 600) * 10, 60)
+    assert f"{full:,} stories to train on" in budget
+    assert f"about {hours} h {minutes} min" in budget
+    assert "`TRAIN_EXAMPLES = None`" in budget
