@@ -269,3 +269,28 @@ def test_lesson_06_runs_the_sample_size_by_default_and_states_the_full_data_time
     assert f"{full:,} stories to train on" in budget
     assert f"about {hours} h {minutes} min" in budget
     assert "`TRAIN_EXAMPLES = None`" in budget
+
+
+@pytest.mark.lesson("05_torch_rnn_bptt")
+def test_lesson_05_gives_its_reason_for_relu():
+    """Where every ReLU is open, is one step back through rnn_step exactly Whhᵀ, as section 1
+    says, while tanh's derivative scales each entry down?"""
+    got = run_snippet("""
+        import json
+        from testing.lesson_code import lesson_namespace
+        ns = lesson_namespace("05_torch_rnn_bptt", ["imports", "rnn_step"])
+        torch, rnn_step = ns["torch"], ns["rnn_step"]
+        g = torch.Generator().manual_seed(0)
+        Wxh, Whh = torch.rand(3, 4, generator=g), 0.5 * torch.rand(4, 4, generator=g)
+        x, h = torch.rand(1, 3, generator=g), torch.rand(1, 4, generator=g)
+        bh = torch.full((1, 4), 0.1)  # positive inputs, weights and bias: every ReLU is open
+        jacobian = torch.autograd.functional.jacobian
+        relu = jacobian(lambda h: rnn_step(x, h, Wxh, Whh, bh), h)[0, :, 0, :]
+        tanh = jacobian(lambda h: torch.tanh(x @ Wxh + h @ Whh + bh), h)[0, :, 0, :]
+        print(json.dumps({"relu is Whh.T": bool(torch.allclose(relu, Whh.T)),
+                          "tanh is smaller": bool((tanh.abs() < Whh.T.abs()).all())}))
+    """)
+    assert got == {"relu is Whh.T": True, "tanh is smaller": True}
+    prose = markdown("05_torch_rnn_bptt", "cell-03")
+    assert "derivative is exactly 1" in prose and "`Whhᵀ` and nothing else" in prose
+    assert "grew from" not in prose
