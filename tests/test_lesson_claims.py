@@ -21,11 +21,12 @@ import textwrap
 
 import pytest
 
+from rnncourse.engine.course_folder import assignments
 from rnncourse.engine.notebooks import cells_by_id, read_notebook
 from testing import REPO
 from testing.lesson_code import lesson_namespace
 
-from .helpers import flat, printed_text
+from .helpers import ASSIGNMENTS, flat, printed_text
 
 pytestmark = pytest.mark.unit
 
@@ -167,6 +168,22 @@ def test_lesson_01_build_advice_holds_and_its_warning_is_not_filtered():
     filters = [line for line in imports.splitlines() if "filterwarnings" in line]
     assert not [line for line in filters if "build" in line], (
         f"the imports cell should filter no warning about building: {filters}")
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.lesson(n))
+                                  for n in ASSIGNMENTS])
+def test_every_lesson_ends_with_what_comes_next(name):
+    """Does the last paragraph of each lesson say what comes next: the next lesson, or, after
+    the last one, what to read or try?"""
+    last = source(name).cells[-1]
+    assert last.cell_type == "markdown"
+    paragraph = flat(last.source.strip().split("\n\n")[-1])
+    assert paragraph.startswith("**Next:**"), (
+        f"{name} should end with a paragraph '**Next:** ...': {paragraph!r}")
+    following = f"{int(name[:2]) + 1:02d}_"
+    if any(other.startswith(following) for other in assignments(REPO)):
+        assert f"lesson {following[:2]}" in paragraph.lower(), (
+            f"{name} should end with a line on lesson {following[:2]}: {paragraph!r}")
 
 
 NO_BIAS = re.compile(r"without the biases: step 0 differs by (\S+), step 1 by ([\d.]+); at most "
