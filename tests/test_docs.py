@@ -135,3 +135,25 @@ def test_every_make_target_the_docs_name_exists(doc):
 def test_the_fast_tier_is_documented():
     for doc, text in DOCS.items():
         assert "pytest -m unit" in text, f"{doc} does not say how to run the fast tier"
+
+
+# Names of the frameworks' own weights that a row of the README's notation table may give
+# although its lesson never spells them out.
+FRAMEWORK_WEIGHTS = {"kernel", "recurrent_kernel", "bias", "weight_ih_l0", "weight_hh_l0",
+                     "bias_ih_l0 + bias_hh_l0", "weight_ih", "weight_hh", "bias_ih + bias_hh",
+                     "_reverse"}
+
+
+def test_the_readmes_notation_table_names_each_lessons_own_weights():
+    """Has every lesson a row in the README's notation table, and is every name of its own
+    that a row gives one the lesson really uses (a renamed weight fails here)?"""
+    section = README.split("### One notation for the weights", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip(): line for line in section.splitlines()
+            if re.match(r"\| \d\d \|", line)}
+    lessons = sorted(path.name for path in (REPO / "source").iterdir() if path.is_dir())
+    assert sorted(rows) == [name[:2] for name in lessons]
+    for name in lessons:
+        text = (REPO / "source" / name / f"{name}.ipynb").read_text(encoding="utf-8")
+        unknown = [token for token in re.findall(r"`([^`]+)`", rows[name[:2]])
+                   if token not in FRAMEWORK_WEIGHTS and token not in text]
+        assert not unknown, f"the README's row for {name} names {unknown}, which it never uses"

@@ -144,6 +144,10 @@ MUTANTS = [
            hint="the losses should be Python floats"),
     mutant("train_ignores_given_state", "starts from zeros whatever state it is given", {U},
            Patch("train_tbptt", old="    losses = []\n", new="    losses, state = [], None\n")),
+    mutant("train_eval_mode", "never calls model.train(), so a model that evaluate() or sample() "
+           "left in evaluation mode trains with its dropout off", {U},
+           Patch("train_tbptt", old="    model.train()\n", new=""),
+           hint="model.train()"),
     # Task 6: sampling
     mutant("sample_multiplies_temperature", "multiplies the logits by the temperature", {S},
            Patch("sample", old="scores = scores / temperature",
