@@ -89,7 +89,7 @@ SUMMARY = re.compile(r"^(.+?): solved on (\d) of (\d) seeds, first below ([\d.]+
 def test_lesson_07_claims_what_its_committed_run_shows():
     """Does lesson 07's account of the adding problem say what solutions/07 printed: the GRU
     and the LSTM solve it on every seed, the SimpleRNN on none, after the quoted updates, at the
-    quoted errors?"""
+    quoted errors, in about the CPU time quoted?"""
     source = read_notebook(ROOT / "source" / "07_gru" / "07_gru.ipynb")
     solution = read_notebook(ROOT / "solutions" / "07_gru" / "07_gru.ipynb")
     printed = printed_text(solution)
@@ -114,6 +114,11 @@ def test_lesson_07_claims_what_its_committed_run_shows():
     assert ", ".join(f"{v:.3f}" for v in baseline[:-1]) + f" and {baseline[-1]:.3f}" in text
     gaps = [abs(f - b) for f, b in zip(finals, baseline, strict=True)]
     assert max(gaps) <= 0.005 and "within 0.005" in text
+    cpu = int(re.search(r"the whole experiment took \d+ s \((\d+) s of CPU time\)",
+                        printed).group(1))
+    setup = flat(next(c.source for c in source.cells if c.cell_type == "markdown"
+                      and c.source.startswith("**The experiment.**")))
+    assert 60 <= cpu < 120 and "needs under two minutes of its time" in setup, cpu
 
 
 GROUP_ROW = re.compile(r"^ *(under 15|15 to 24|25 to 34|35 or more) +[\d,]+ \| ([\d.]+) ([\d.]+) "
