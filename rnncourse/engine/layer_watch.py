@@ -98,13 +98,18 @@ def _tag_instances(cls: type) -> None:
     cls.__new__ = staticmethod(tagged_new)
 
 
+def _in_library(name: str) -> bool:
+    """Is the file `name` a library's (the frameworks, Python's own, this watch)?"""
+    return name.startswith(_LIBRARIES) or name.startswith("<frozen") or name == __file__
+
+
 def _made_by_probe() -> bool:
     """Is the nearest caller outside the libraries a probe's code? (Not a locked cell's: what
     a locked cell makes, the student may use as their own.)"""
     frame = sys._getframe(2)
     while frame is not None:
         name = frame.f_code.co_filename
-        if not (name.startswith(_LIBRARIES) or name.startswith("<frozen") or name == __file__):
+        if not _in_library(name):
             return name.startswith(COURSE_CODE[0])
         frame = frame.f_back
     return False
@@ -126,7 +131,7 @@ def _called_by_student() -> bool:
         name = code.co_filename
         if name.startswith(COURSE_CODE):
             return False
-        if not (name.startswith(_LIBRARIES) or name.startswith("<frozen") or name == __file__):
+        if not _in_library(name):
             return True
         if (code.co_argcount and code.co_varnames[0] == "self"
                 and getattr(frame.f_locals.get("self"), COURSE_MADE, False)):
