@@ -160,3 +160,18 @@ def test_every_copy_of_a_shared_helper_matches_its_one_definition():
         nb = read_notebook(notebook_path("source", lesson, REPO))
         text = "\n".join(c.source for c in nb.cells)
         assert shared_cells.BEGIN in text, f"{lesson} holds no shared helpers"
+
+
+def test_a_titled_cell_is_folded_and_a_cell_of_shared_helpers_must_have_a_title():
+    """Does the sync fold a `#@title` cell for Colab and Jupyter alike, leave an untitled cell
+    alone, and refuse a cell of shared helpers that would show unfolded?"""
+    titled = nbformat.v4.new_code_cell("#@title The helpers\nx = 1")
+    assert shared_cells.fold(titled, "here") is True
+    assert titled.metadata["cellView"] == "form"
+    assert titled.metadata["jupyter"] == {"source_hidden": True}
+    assert shared_cells.fold(titled, "here") is False, "folding twice should change nothing"
+    plain = nbformat.v4.new_code_cell("x = 1")
+    assert shared_cells.fold(plain, "here") is False and "cellView" not in plain.metadata
+    bare = nbformat.v4.new_code_cell(f"{shared_cells.BEGIN} probe\n{shared_cells.END}")
+    with pytest.raises(ValueError, match=r"lesson 42, imports: .*#@title"):
+        shared_cells.fold(bare, "lesson 42, imports")

@@ -215,3 +215,58 @@ def test_lesson_07_ranges_across_versions_hold_in_every_run_of_the_matrix():
         assert solved == 3 and low <= min(steps) and max(steps) <= high, (env, steps)
         assert end_low <= min(finals) and max(finals) <= end_high, (env, finals)
         assert found["GRU"][0] == 3 and found["SimpleRNN"][0] == 0, (env, found)
+
+
+def what_to_remember(name: str) -> str:
+    """The text of a lesson's 'What to remember' section, whitespace made single spaces."""
+    nb = read_notebook(ROOT / "source" / name / f"{name}.ipynb")
+    text = "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    found = re.search(r"^## What to remember\n(.*?)(?=^## )", text, re.M | re.S)
+    assert found, f"{name} has no 'What to remember' section"
+    return flat(found.group(1))
+
+
+# Figures a summary may give that no run measures: chance on four balanced classes (06), and the
+# standard error of an accuracy on 1,000 test stories (06; tests/test_lesson_claims.py computes
+# it).
+NOT_MEASURED = {"06_ag_news": {"0.25", "0.011"}}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "source").iterdir()
+                                        if p.is_dir()))
+def test_what_to_remember_quotes_only_measured_figures(name):
+    """Is every decimal figure of a lesson's summary one its committed solution printed, or,
+    for lesson 06, one its benchmark measured (the summary is what students keep; a figure there
+    must not drift from the run)?"""
+    quoted = set(re.findall(r"(?<![\d.\w])\d+\.\d+(?![\d.])", what_to_remember(name)))
+    printed = printed_text(read_notebook(ROOT / "solutions" / name / f"{name}.ipynb"))
+    measured = {f"{m[key]:.2f}" for m in RESULTS["models"]
+                for key in ("test_accuracy_median", "test_accuracy_min", "test_accuracy_max")
+                } if name == "06_ag_news" else set()
+    unmeasured = {q for q in quoted - measured - NOT_MEASURED.get(name, set())
+                  if not re.search(rf"(?<![\d.]){re.escape(q)}(?![\d])", printed)}
+    assert unmeasured == set(), f"{name}'s 'What to remember' quotes unmeasured {unmeasured}"
+
+
+@pytest.mark.lesson("06_ag_news")
+def test_lesson_06_remembers_the_bilstms_cost_as_the_benchmark_measured_it():
+    """Is 'N times the cost per epoch' the BiLSTM's seconds per epoch over the baseline's?"""
+    cost = {m["model"]: m["seconds_per_epoch_per_1000"] for m in RESULTS["models"]}
+    found = re.search(r"at (\d+) times the cost per epoch", what_to_remember("06_ag_news"))
+    assert found, "lesson 06's summary no longer compares the BiLSTM's cost with the baseline's"
+    ratio = cost["BiLSTM, 2 layers"] / cost["Bag of words (baseline)"]
+    assert int(found.group(1)) == round(ratio), f"the benchmark measured {ratio:.1f} times"
+
+
+@pytest.mark.lesson("08_char_lm")
+def test_lesson_08_remembers_what_its_committed_run_measured():
+    """Are the updates, the validation perplexity and the CPU minutes of 08's summary those its
+    committed solution printed?"""
+    printed = printed_text(read_notebook(ROOT / "solutions" / "08_char_lm" / "08_char_lm.ipynb"))
+    found = RESULT.search(printed)
+    assert found, "the committed solution printed no training result"
+    updates, _, cpu, valid, _, _ = found.groups()
+    summary = what_to_remember("08_char_lm")
+    for figure in (f"perplexity of {valid}", f"{int(updates):,} updates",
+                   f"({cpu} minutes of CPU time)"):
+        assert figure in summary, f"lesson 08's summary should say {figure!r}: {summary[:400]}"

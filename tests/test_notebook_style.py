@@ -7,7 +7,12 @@ Every lesson under source/ follows the same skeleton, with the same heading styl
     ## 1. ...                    the lesson, in numbered sections
     ### Task 1 · ...             a task, followed by its answer and test cells
     ## What to remember
-    ## Going further
+    ## Going further             ending with a line on what comes next
+    ## How your work is checked  the probes, the grading and the helpers, for the curious
+
+The first screen is about RNNs: the set-up and helper cells are folded (a `#@title` line, which
+Colab shows as a form, and metadata that hides the source in Jupyter), the set-up section says in
+two sentences how the checks work and links to the last section, which says the rest.
 
 Code cells keep to the project's 100-character lines.
 """
@@ -19,7 +24,10 @@ from pathlib import Path
 
 import pytest
 
+from rnncourse.course import shared_cells
+from rnncourse.engine.course_folder import notebook_path
 from rnncourse.engine.notebooks import grade_id, is_answer_cell, is_test_cell, read_notebook
+from testing import REPO
 
 from .helpers import ASSIGNMENTS
 
@@ -27,6 +35,9 @@ pytestmark = pytest.mark.unit
 
 SOURCE = Path(__file__).resolve().parents[1] / "source"
 MAX_LINE = 100
+CHECKED = "How your work is checked"
+# The shared helpers only the checks call, which the last section need not list.
+CHECKS_ONLY = {"probe", "install_missing", "training_device", "torch_before_tensorflow"}
 
 
 def source_notebook(name: str):
@@ -62,6 +73,56 @@ def test_code_lines_fit_in_100_characters(name):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
+def section(nb, title: str) -> str:
+    """The markdown of a level-2 section, up to the next level-2 heading."""
+    text = "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"no section '## {title}'"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_first_code_a_student_reads_is_about_rnns(name):
+    """Are the set-up and helper cells before the first section folded, in the release notebook
+    too (nbgrader keeps the metadata), so that the first code cell in sight is the lesson's?"""
+    for folder in ("source", "release"):
+        nb = read_notebook(notebook_path(folder, name, REPO))
+        first = next(k for k, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
+                     and re.search(r"^## 1\. ", cell.source, re.M))
+        before = [cell for cell in nb.cells[:first] if cell.cell_type == "code"]
+        assert before, f"{folder}/{name}: no set-up cell before section 1"
+        unfolded = [grade_id(cell) for cell in before
+                    if not (cell.source.startswith(shared_cells.TITLE)
+                            and all(cell.metadata.get(key) == value
+                                    for key, value in shared_cells.FOLDED.items()))]
+        assert unfolded == [], (
+            f"{folder}/{name}: code cells before section 1 that are not folded: {unfolded}")
+        helpers = [grade_id(cell) for cell in nb.cells
+                   if cell.cell_type == "code" and shared_cells.BEGIN in cell.source
+                   and not cell.source.startswith(shared_cells.TITLE)]
+        assert helpers == [], f"{folder}/{name}: cells of shared helpers not folded: {helpers}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_set_up_says_how_checks_work_in_brief_and_the_last_section_says_the_rest(name):
+    """Does the set-up section leave probes to the last section and link to it, and does the
+    last section explain probes and list every shared helper a student may call?"""
+    nb = source_notebook(name)
+    set_up, checked = section(nb, "Set-up"), section(nb, CHECKED)
+    assert "probe" not in set_up, f"{name}: the set-up section should leave probes to '{CHECKED}'"
+    assert f"]({'#' + CHECKED.replace(' ', '-')})" in set_up, (
+        f"{name}: the set-up section should link to '{CHECKED}'")
+    assert "`@probe`" in checked and "graded" in checked
+    imports = "\n".join(cell.source for cell in nb.cells if shared_cells.BEGIN in cell.source)
+    shared = {word.split("/")[0] for line in imports.splitlines()
+              if line.startswith(shared_cells.BEGIN + " ") for word in line.split()[1:]}
+    unlisted = sorted(n for n in shared - CHECKS_ONLY - {"plain"} if f"`{n}(" not in checked)
+    assert unlisted == [], f"{name}: '{CHECKED}' does not list the helpers {unlisted}"
+    if re.search(r"^GRADING = ", imports, re.M):
+        assert "`GRADING`" in checked, f"{name}: '{CHECKED}' should say what GRADING does"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_lesson_opens_with_its_title_and_ends_with_what_to_remember_and_going_further(name):
     """Is the title first, with "What to remember" and "Going further" as the last two sections?"""
     nb = source_notebook(name)
@@ -72,9 +133,9 @@ def test_lesson_opens_with_its_title_and_ends_with_what_to_remember_and_going_fu
     assert [text for level, text in levels if level == 1] == [levels[0][1]], (
         f"{name}: the title should be the only level-1 heading")
     sections = [text for level, text in levels if level == 2]
-    assert sections[-2:] == ["What to remember", "Going further"], (
-        f"{name}: the last two sections should be 'What to remember' and 'Going further', "
-        f"in that order; they are {sections[-2:]}")
+    assert sections[-3:] == ["What to remember", "Going further", CHECKED], (
+        f"{name}: the last three sections should be 'What to remember', 'Going further' and "
+        f"'{CHECKED}', in that order; they are {sections[-3:]}")
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -82,7 +143,7 @@ def test_sections_are_set_up_then_numbered(name):
     """Do the sections read Set-up, 1., 2., ..., and the tasks Task 1 ·, Task 2 ·, ...?"""
     levels = outline(source_notebook(name))
     sections = [text for level, text in levels if level == 2]
-    lesson = sections[1:-2]
+    lesson = sections[1:-3]
     assert sections[:1] == ["Set-up"], f"{name}: the first section should be '## Set-up'"
     numbers = [int(m.group(1)) if (m := re.match(r"(\d+)\. \S", text)) else None
                for text in lesson]

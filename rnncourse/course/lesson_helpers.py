@@ -8,10 +8,10 @@ locked cells hold copies of the blocks they use, in a region
     ...the blocks, generated...
     #@end shared
 
-which `python -m rnncourse.helpers` (run by `make release`) rewrites from the blocks, and which
-`tests/test_lesson_helpers.py` checks. The notebooks stay self-contained: students get the text,
-never this package. This file is read as text by the build; it is valid Python (and linted) so
-that the blocks are too.
+which `python -m rnncourse.course.shared_cells` (run by `make release`) rewrites from the
+blocks, and which `tests/test_integrity_rules.py` checks. The notebooks stay self-contained:
+students get the text, never this package. This file is read as text by the build; it is valid
+Python (and linted) so that the blocks are too.
 """
 
 from __future__ import annotations

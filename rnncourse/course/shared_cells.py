@@ -11,7 +11,12 @@ A locked cell of a lesson says which blocks it holds with a region
     #@end shared
 
 and everything between the two marker lines is the blocks' text, in that order, generated.
-`make release` runs this first; tests/test_lesson_helpers.py checks that every copy matches.
+`make release` runs this first; tests/test_integrity_rules.py checks that every copy matches.
+
+Helper cells are kept out of sight of a first read. A code cell that opens with a line
+`#@title What it does` is folded: Colab shows such a cell as a form, its title alone, and
+JupyterLab, Notebook 7 and VS Code collapse a cell whose metadata hides its source; this step
+writes both settings. A cell with shared helpers must open with such a title.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ SOURCES = (HERE.parent / "engine" / "plain_data.py", HERE / "lesson_helpers.py",
 BEGIN = "#@shared"
 END = "#@end shared"
 SAVE = re.compile(r"^#@save (\S+)\s*$")
+TITLE = "#@title "
+# Colab shows a titled cell as a form (its code hidden); Jupyter's front ends hide its source.
+FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
 
 
 def blocks(sources=SOURCES) -> dict[str, str]:
@@ -76,8 +84,22 @@ def expand(source: str, known: dict[str, str], where: str = "cell") -> str:
     return "\n".join(out)
 
 
+def fold(cell, where: str) -> bool:
+    """Give a titled code cell the metadata that folds it; whether that changed the cell. A cell
+    of shared helpers without a title is an error."""
+    titled = cell.source.startswith(TITLE)
+    if BEGIN in cell.source and not titled:
+        raise ValueError(f"{where}: a cell of shared helpers should open with a line "
+                         f"'{TITLE}<what the cell does>', so that it shows folded")
+    if not titled or all(cell.metadata.get(key) == value for key, value in FOLDED.items()):
+        return False
+    cell.metadata.update(FOLDED)
+    return True
+
+
 def sync(root: Path, names: list[str] | None = None, write: bool = True) -> list[str]:
-    """Regenerate the shared regions of the source notebooks; the cells that changed."""
+    """Regenerate the shared regions of the source notebooks and fold their titled cells; the
+    cells that changed."""
     known = blocks()
     changed = []
     for name in names or assignments(root):
@@ -85,13 +107,16 @@ def sync(root: Path, names: list[str] | None = None, write: bool = True) -> list
         nb = read_notebook(path)
         touched = False
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or BEGIN not in cell.source:
+            if cell.cell_type != "code":
                 continue
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {index}")
-            new = expand(cell.source, known, f"{path}, {gid}")
-            if new != cell.source:
+            new = expand(cell.source, known, f"{path}, {gid}") if BEGIN in cell.source else None
+            folded = fold(cell, f"{path}, {gid}")
+            if folded or (new is not None and new != cell.source):
                 changed.append(f"{name}: {gid}")
-                cell.source, touched = new, True
+                touched = True
+            if new is not None:
+                cell.source = new
         if touched and write:
             write_notebook(nb, path)
     return changed
