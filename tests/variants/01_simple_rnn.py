@@ -19,34 +19,40 @@ MUTANTS = [
         "tanh_activation", "uses tanh, Keras' default, instead of the relu the layer asks for",
         {R},
         Patch("rnn_layer", old="tf.nn.relu(", new="tf.tanh("),
+        hint="with tanh, Keras' default activation",
     ),
     mutant(
         "state_not_carried", "feeds every step the initial state instead of the previous one",
         {R},
         Patch("rnn_layer", old="h = self.RNN_cell(x_all[:, t, :], h)\n            states.append(h)",
               new="h_t = self.RNN_cell(x_all[:, t, :], h)\n            states.append(h_t)"),
+        hint="every step starts from the zero state",
     ),
     mutant(
         "random_initial_state", "starts from a random state instead of zeros",
         {R},
         Patch("rnn_layer", old="h = tf.zeros((batch, self.h_size))",
               new="h = tf.random.normal((batch, self.h_size))"),
+        hint="h0 all zeros",
     ),
     mutant(
         "time_major_output", "stacks the states along axis 0: (length, batch, h_size)",
         {S, R},
         Patch("rnn_layer", old="tf.stack(states, axis=1)", new="tf.stack(states)"),
+        hint="stack them along axis 1",
     ),
     mutant(
         "squeezed_output", "squeezes the output, which drops every axis of size 1",
         {S},
         Patch("rnn_layer", old="return tf.stack(states, axis=1)",
               new="return tf.squeeze(tf.stack(states, axis=1))"),
+        hint="without squeezing",
     ),
     mutant(
         "bias_not_copied", "copies both kernels but forgets the bias",
         {C},
         Patch("copy_weights", old="    layer.fcXH.bias.assign(bias)\n", new=""),
+        hint="assign the bias too",
     ),
     mutant(
         "kernels_swapped", "puts the recurrent kernel into fcXH and the input kernel into fcHH",
@@ -61,6 +67,7 @@ MUTANTS = [
         {C},
         Patch("copy_weights", old="layer.fcHH.kernel.assign(recurrent_kernel)",
               new="layer.fcHH.kernel.assign(recurrent_kernel.T)"),
+        hint="holds the recurrent_kernel transposed",
     ),
     mutant(
         "copy_assumes_lesson_sizes", "builds the layer for the lesson's EMB_SIZE, not the kernel's",

@@ -14,11 +14,13 @@ MUTANTS = [
         "cell_tanh", "the cell uses tanh instead of relu",
         {CELL},
         Patch("rnn_cell", old="tf.nn.relu(", new="tf.tanh("),
+        hint="with tanh, Keras' default activation",
     ),
     mutant(
         "cell_ignores_state", "the cell feeds zeros to fcHH instead of the previous state",
         {CELL},
         Patch("rnn_cell", old="self.fcHH(h)", new="self.fcHH(tf.zeros_like(h))"),
+        hint="with W_h = 0",
     ),
     mutant(
         "layer_global_x_shape", "the loop takes batch and length from the notebook's global x",
@@ -31,6 +33,7 @@ MUTANTS = [
         {LAYER},
         Patch("rnn_layer", old="h = self.rnn_cell(x_all[:, t, :], h)\n            states.append(h)",
               new="h_t = self.rnn_cell(x_all[:, t, :], h)\n            states.append(h_t)"),
+        hint="every step gets the zero start state",
     ),
     mutant(
         "layer_learnable_initial_state",
@@ -41,22 +44,26 @@ MUTANTS = [
                   '        self.h0 = self.add_weight(shape=(1, h_size), initializer="zeros")'),
         Patch("rnn_layer", old="h = tf.zeros((batch, self.h_size))",
               new="h = tf.tile(self.h0, [batch, 1])"),
+        hint="outside rnn_cell",
     ),
     mutant(
         "layer_time_major_output", "stacks the states along axis 0: (length, batch, h_size)",
         {LAYER},
         Patch("rnn_layer", old="tf.stack(states, axis=1)", new="tf.stack(states)"),
+        hint="stack the states along axis 1",
     ),
     mutant(
         "copy_bias_not_copied", "copies both kernels but forgets the bias",
         {COPY},
         Patch("copy_weights", old="    cell.fcXH.bias.assign(bias)\n", new=""),
+        hint="assign the bias too",
     ),
     mutant(
         "copy_recurrent_transposed", "transposes the recurrent kernel on the way in",
         {COPY},
         Patch("copy_weights", old="cell.fcHH.kernel.assign(recurrent_kernel)",
               new="cell.fcHH.kernel.assign(recurrent_kernel.T)"),
+        hint="holds the recurrent_kernel transposed",
     ),
     mutant(
         "kcell_weight_order", "creates recurrent_kernel before kernel, so set_weights misfills",
@@ -72,11 +79,13 @@ MUTANTS = [
         "kcell_tanh", "the Keras-protocol cell uses tanh instead of relu",
         {KCELL},
         Patch("keras_rnn_cell", old="tf.nn.relu(", new="tf.tanh("),
+        hint="with tanh, Keras' default activation",
     ),
     mutant(
         "kcell_ignores_state", "the Keras-protocol cell never uses the previous state",
         {KCELL},
         Patch("keras_rnn_cell", old=" + tf.matmul(h_prev, self.recurrent_kernel)", new=""),
+        hint="with recurrent_kernel = 0",
     ),
     mutant(
         "kcell_wraps_simple_rnn_cell",

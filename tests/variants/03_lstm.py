@@ -12,22 +12,26 @@ MUTANTS = [
         "candidate_sigmoid", "squashes the candidate memory with a sigmoid instead of tanh",
         {L},
         Patch("lstm_cell", old="candidate = tf.tanh(", new="candidate = tf.sigmoid("),
+        hint="with a sigmoid candidate",
     ),
     mutant(
         "output_without_tanh", "outputs o * c, forgetting to squash the memory",
         {L},
         Patch("lstm_cell", old="h = o * tf.tanh(c)", new="h = o * c"),
+        hint="h = o * tanh(c)",
     ),
     mutant(
         "forget_gate_unused", "adds the new memory to the old one without the forget gate",
         {L},
         Patch("lstm_cell", old="c = f * c + i * candidate", new="c = c + i * candidate"),
+        hint="with a forget gate of 1",
     ),
     mutant(
         "gate_mixup", "uses the forget gate's Dense layers for the input gate too",
         {L},
         Patch("lstm_cell", old="i = tf.sigmoid(self.fcXI(x) + self.fcHI(h))",
               new="i = tf.sigmoid(self.fcXF(x) + self.fcHF(h))"),
+        hint="never used fcXI",
     ),
     mutant(
         "cell_delegates_to_keras", "wraps keras.layers.LSTMCell instead of the eight Dense layers",
@@ -44,11 +48,13 @@ MUTANTS = [
         {Y},
         Patch("lstm_layer", old="h, c = self.cell(x_all[:, t, :], h, c)",
               new="h, _ = self.cell(x_all[:, t, :], h, c)"),
+        hint="with a forget gate of 0",
     ),
     mutant(
         "returns_memory", "collects the cell state c instead of the output h",
         {Y},
         Patch("lstm_layer", old="outputs.append(h)", new="outputs.append(c)"),
+        hint="they are the cell states c",
     ),
     mutant(
         "random_initial_state", "starts from a random h and c instead of zeros",
@@ -57,11 +63,13 @@ MUTANTS = [
                                 "        c = tf.zeros((batch, self.h_size))",
               new="h = tf.random.normal((batch, self.h_size))\n"
                   "        c = tf.random.normal((batch, self.h_size))"),
+        hint="h and c both start from zeros",
     ),
     mutant(
         "time_major_output", "stacks the outputs along axis 0: (length, batch, h_size)",
         {Y},
         Patch("lstm_layer", old="tf.stack(outputs, axis=1)", new="tf.stack(outputs)"),
+        hint="stack the outputs along axis 1",
     ),
     mutant(
         "layer_delegates_to_keras", "keeps a keras LSTM next to the cell and returns its output",
@@ -71,6 +79,7 @@ MUTANTS = [
                   "        self.inner = keras.layers.LSTM(h_size, return_sequences=True)\n"),
         Patch("lstm_layer", old="(batch, length, h_size).\"\"\"\n",
               new="(batch, length, h_size).\"\"\"\n        return self.inner(x_all)\n"),
+        hint="outside self.cell",
     ),
     mutant(
         "gate_order_ifoc", "takes Keras' blocks in the order i, f, o, c (the order of the equations"
@@ -78,11 +87,13 @@ MUTANTS = [
         {W},
         Patch("copy_weights", old="(cell.fcXC, cell.fcHC), (cell.fcXO, cell.fcHO)]",
               new="(cell.fcXO, cell.fcHO), (cell.fcXC, cell.fcHC)]"),
+        hint="holds the output gate block instead",
     ),
     mutant(
         "bias_not_copied", "copies both kernels but leaves the biases at their initial zeros",
         {W},
         Patch("copy_weights", old="        fc_x.bias.assign(bias[block])\n", new=""),
+        hint="assign each gate's block of the bias",
     ),
     mutant(
         "blocks_for_h_32", "cuts blocks 32 columns wide, the lesson's H_SIZE, whatever h is",
@@ -95,6 +106,7 @@ MUTANTS = [
         {W},
         Patch("copy_weights", old="fc_h.kernel.assign(recurrent_kernel[:, block])",
               new="fc_h.kernel.assign(recurrent_kernel[:, block].T)"),
+        hint="holds the block transposed",
     ),
     mutant(
         "copy_before_build", "assigns before a never-called layer has created its weights",
