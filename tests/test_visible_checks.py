@@ -69,6 +69,7 @@ def test_the_visible_checks_print_nothing_for_a_right_answer(name, tmp_path, mon
 TEACHING_LESSONS = [
     "07_gru",
     "06_ag_news",
+    "09_seq2seq_attention",
 ]
 
 
