@@ -70,7 +70,9 @@ TEACHING_LESSONS = [
     "01_simple_rnn",
     "02_cell_layer_split",
     "03_lstm",
+    "06_ag_news",
     "07_gru",
+    "09_seq2seq_attention",
 ]
 
 

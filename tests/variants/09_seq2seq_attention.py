@@ -81,7 +81,8 @@ MUTANTS = [
                  new="        states, last = self.gru(self.embedding(source))\n"
                      "        start = torch.tanh(self.bridge(torch.cat([last[0], last[1]], "
                      "dim=-1)))\n"
-                     "        return states, start")),
+                     "        return states, start"),
+           hint="pack the batch"),
     mutant("additive_mask_after_softmax",
            "zeroes the padded weights after the softmax, so the others no longer add up to 1",
            {A}, Patch("additive_attention", old=MASKING,
@@ -95,11 +96,13 @@ MUTANTS = [
            Patch("decoder_step", old=STEP,
                  new="        logits = self.head(torch.cat([state, context], dim=-1))\n"
                      "        state = self.cell(torch.cat([self.embedding(token), context], "
-                     "dim=-1), state)\n")),
+                     "dim=-1), state)\n"),
+           hint="the logits are computed from the old state"),
     mutant("loss_counts_padding", "averages the loss over the PAD positions too", {L},
            Patch("translation_loss", old=LOSS_END,
                  new="    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), "
-                     "target[:, 1:].reshape(-1))")),
+                     "target[:, 1:].reshape(-1))"),
+           hint="the PAD positions are counted"),
     mutant("loss_feeds_own_guesses", "feeds the model its own guesses, not the true tokens",
            {L}, Patch("translation_loss", old=TEACHER,
                       new="    token = target[:, 0]\n"
@@ -107,12 +110,15 @@ MUTANTS = [
                           "        step_logits, state, _ = model.step(token, state, memory, "
                           "memory_mask)\n"
                           "        logits.append(step_logits)\n"
-                          "        token = step_logits.argmax(dim=-1)\n")),
+                          "        token = step_logits.argmax(dim=-1)\n"),
+           hint="not the model's own guesses"),
     mutant("greedy_goes_past_end", "keeps writing a row's tokens after its END", {G},
            Patch("greedy_decode", old="if not done[row] and token[row] != END:",
-                 new="if token[row] != END:")),
+                 new="if token[row] != END:"),
+           hint="the row goes on after END"),
     mutant("beam_raw_log_prob", "returns the finished hypothesis of best total log-probability",
-           {B}, Patch("beam_search", old=BEST, new="max(finished, key=lambda hyp: hyp[1])")),
+           {B}, Patch("beam_search", old=BEST, new="max(finished, key=lambda hyp: hyp[1])"),
+           hint="not by the total"),
     mutant("bleu_sentence_mean", "averages sentence BLEU scores instead of corpus BLEU", {V},
            Patch("evaluate", old=BLEU,
                  new="    bleu = sum(sacrebleu.sentence_bleu(p, [r]).score\n"
