@@ -66,7 +66,10 @@ def test_the_visible_checks_print_nothing_for_a_right_answer(name, tmp_path, mon
 # (batches_generator, batches_count_ignores_target, model_ignores_state, model_softmax_output,
 # train_no_clipping, train_clip_after_step, train_no_zero_grad, train_ignores_given_state, and
 # every sample_* mutant but sample_returns_tensor): its visible checks try one case each.
-TEACHING_LESSONS = ["07_gru"]
+TEACHING_LESSONS = [
+    "04_torch_basic_rnn",
+    "07_gru",
+]
 
 
 def checks_something(source: str) -> bool:
