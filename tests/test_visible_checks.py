@@ -68,6 +68,7 @@ def test_the_visible_checks_print_nothing_for_a_right_answer(name, tmp_path, mon
 # every sample_* mutant but sample_returns_tensor): its visible checks try one case each.
 TEACHING_LESSONS = [
     "04_torch_basic_rnn",
+    "05_torch_rnn_bptt",
     "07_gru",
 ]
 
