@@ -70,6 +70,8 @@ TEACHING_LESSONS = [
     "01_simple_rnn",
     "02_cell_layer_split",
     "03_lstm",
+    "04_torch_basic_rnn",
+    "05_torch_rnn_bptt",
     "06_ag_news",
     "07_gru",
     "09_seq2seq_attention",
