@@ -5,9 +5,11 @@ time budget (`CPU_COST`, seconds per epoch per 1,000 stories and the epochs used
 accuracies its prose reports. Both are checked against the JSON, so a new benchmark run that
 changes a figure fails here until the lesson says the same. Lesson 08 quotes its committed
 solution (solutions/08_char_lm, run on tiny Shakespeare): `LESSON_RUN` and the figures of its
-results paragraph must be what that run printed. Lessons 07 and 09 quote their experiments the
-same way, and their claims (which models solve the adding problem; that attention's advantage
-grows with the length of the date) must hold in the committed run.
+results paragraph must be what that run printed, and its bar charts of the next character at
+three temperatures must be drawn, flatter at each higher one, as its prose says. Lessons 07 and
+09 quote their experiments the same way, and their claims (which models solve the adding
+problem; that attention's advantage grows with the length of the date) must hold in the
+committed run.
 """
 
 from __future__ import annotations
@@ -78,6 +80,43 @@ def test_lesson_08_quotes_what_its_committed_run_measured_on_real_text():
                    and c.source.startswith("On tiny Shakespeare the lesson's run"))
     quoted = set(re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", results))
     assert quoted, "the results paragraph quotes no figure: the test would prove nothing"
+    assert {q for q in quoted if q not in printed} == set()
+
+
+TEMPERATURE_ROW = re.compile(r"^T = ([\d.]+): '(.+?)' ([\d.]+), the (\d+) shown ([\d.]+), the "
+                             r"other (\d+) ([\d.]+); exp\(entropy\) ([\d.]+) characters$", re.M)
+
+
+@pytest.mark.lesson("08_char_lm")
+def test_lesson_08_draws_the_temperatures_as_bars_flatter_as_it_says():
+    """Did solutions/08 draw the bar charts of the next character at each temperature, is each
+    distribution flatter than the one at the temperature below it (its likeliest character
+    less likely, the characters not shown likelier, exp(entropy) larger), and does the
+    paragraph that reads the charts quote what that run printed?"""
+    source = read_notebook(ROOT / "source" / "08_char_lm" / "08_char_lm.ipynb")
+    solution = read_notebook(ROOT / "solutions" / "08_char_lm" / "08_char_lm.ipynb")
+    cell = next(c for c in solution.cells if c.get("id") == "temperature-bars")
+    assert any("image/png" in output.get("data", {}) for output in cell.outputs), (
+        "the committed solution shows no bar charts of the temperatures")
+    printed = "".join(output.get("text", "") for output in cell.outputs)
+    rows = TEMPERATURE_ROW.findall(printed)
+    assert [float(row[0]) for row in rows] == [0.5, 1.0, 1.5], printed
+    (likeliest, shown, others), = {(row[1], row[3], row[5]) for row in rows}
+
+    def column(k):
+        return [float(row[k]) for row in rows]
+
+    top, rest, choices = column(2), column(6), column(7)
+    assert top == sorted(set(top), reverse=True), f"the likeliest character: {top}"
+    assert rest == sorted(set(rest)), f"the characters not shown: {rest}"
+    assert choices == sorted(set(choices)), f"exp(entropy): {choices}"
+    reading = flat(next(c.source for c in source.cells
+                        if c.get("id") == "temperature-bars-reading"))
+    assert "the higher the temperature, the flatter the bars" in reading
+    assert f"the letter `{likeliest}`" in reading
+    assert f"the {shown} characters shown" in reading and f"the other {others} " in reading
+    quoted = set(re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", reading))
+    assert quoted, "the paragraph quotes no figure: the test would prove nothing"
     assert {q for q in quoted if q not in printed} == set()
 
 
