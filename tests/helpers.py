@@ -161,6 +161,14 @@ def printed_text(nb: NotebookNode) -> str:
                    for output in cell.get("outputs", []))
 
 
+def section_text(nb: NotebookNode, title: str) -> str:
+    """The markdown of a notebook's level-2 section `title`, up to the next level-2 heading."""
+    text = "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"no section '## {title}'"
+    return match.group(1)
+
+
 def flat(text: str) -> str:
     """The text with every run of whitespace (line breaks included) made one space."""
     return " ".join(text.split())

@@ -24,7 +24,7 @@ import pytest
 from rnncourse.engine.notebooks import read_notebook
 from testing.lesson_code import lesson_namespace
 
-from .helpers import flat, printed_text
+from .helpers import ASSIGNMENTS, flat, printed_text, section_text
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +32,11 @@ RESULTS = json.loads((ROOT / "benchmarks" / "results" / "ag_news.json").read_tex
 # Figures the prose gives that are not the benchmark's: chance on four balanced classes, and
 # the range of the masked SimpleRNN in trials without weight decay (named as such there).
 NOT_FROM_THE_BENCHMARK = {"0.25", "0.51", "0.70"}
+# Every test accuracy the benchmark measured (each model's median, min and max), as the prose
+# writes them.
+MEASURED_ACCURACIES = {f"{m[key]:.2f}" for m in RESULTS["models"]
+                       for key in ("test_accuracy_median", "test_accuracy_min",
+                                   "test_accuracy_max")}
 
 
 @pytest.mark.lesson("06_ag_news")
@@ -46,13 +51,11 @@ def test_the_time_budget_is_the_benchmarks():
 @pytest.mark.lesson("06_ag_news")
 def test_every_accuracy_in_the_prose_is_one_the_benchmark_measured():
     """Is each two-decimal accuracy lesson 06's text quotes a median, min or max of the JSON?"""
-    measured = {f"{m[key]:.2f}" for m in RESULTS["models"]
-                for key in ("test_accuracy_median", "test_accuracy_min", "test_accuracy_max")}
     nb = read_notebook(ROOT / "source" / "06_ag_news" / "06_ag_news.ipynb")
     text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     quoted = set(re.findall(r"(?<![\d.])0\.\d\d(?!\d)", text))
     assert quoted, "the prose quotes no accuracy: the test would prove nothing"
-    assert quoted - measured - NOT_FROM_THE_BENCHMARK == set()
+    assert quoted - MEASURED_ACCURACIES - NOT_FROM_THE_BENCHMARK == set()
 
 
 RESULT = re.compile(r"after (\d+) updates in ([\d.]+) min \(([\d.]+) min of CPU time\): "
@@ -259,10 +262,7 @@ def test_lesson_07_ranges_across_versions_hold_in_every_run_of_the_matrix():
 def what_to_remember(name: str) -> str:
     """The text of a lesson's 'What to remember' section, whitespace made single spaces."""
     nb = read_notebook(ROOT / "source" / name / f"{name}.ipynb")
-    text = "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
-    found = re.search(r"^## What to remember\n(.*?)(?=^## )", text, re.M | re.S)
-    assert found, f"{name} has no 'What to remember' section"
-    return flat(found.group(1))
+    return flat(section_text(nb, "What to remember"))
 
 
 # Figures a summary may give that no run measures: chance on four balanced classes (06), and the
@@ -271,17 +271,15 @@ def what_to_remember(name: str) -> str:
 NOT_MEASURED = {"06_ag_news": {"0.25", "0.011"}}
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "source").iterdir()
-                                        if p.is_dir()))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.lesson(n))
+                                  for n in ASSIGNMENTS])
 def test_what_to_remember_quotes_only_measured_figures(name):
     """Is every decimal figure of a lesson's summary one its committed solution printed, or,
     for lesson 06, one its benchmark measured (the summary is what students keep; a figure there
     must not drift from the run)?"""
     quoted = set(re.findall(r"(?<![\d.\w])\d+\.\d+(?![\d.])", what_to_remember(name)))
     printed = printed_text(read_notebook(ROOT / "solutions" / name / f"{name}.ipynb"))
-    measured = {f"{m[key]:.2f}" for m in RESULTS["models"]
-                for key in ("test_accuracy_median", "test_accuracy_min", "test_accuracy_max")
-                } if name == "06_ag_news" else set()
+    measured = MEASURED_ACCURACIES if name == "06_ag_news" else set()
     unmeasured = {q for q in quoted - measured - NOT_MEASURED.get(name, set())
                   if not re.search(rf"(?<![\d.]){re.escape(q)}(?![\d])", printed)}
     assert unmeasured == set(), f"{name}'s 'What to remember' quotes unmeasured {unmeasured}"

@@ -29,7 +29,7 @@ from rnncourse.engine.course_folder import notebook_path
 from rnncourse.engine.notebooks import grade_id, is_answer_cell, is_test_cell, read_notebook
 from testing import REPO
 
-from .helpers import ASSIGNMENTS
+from .helpers import ASSIGNMENTS, section_text
 
 pytestmark = pytest.mark.unit
 
@@ -73,15 +73,6 @@ def test_code_lines_fit_in_100_characters(name):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def section(nb, title: str) -> str:
-    """The markdown of a level-2 section, up to the next level-2 heading."""
-    text = "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert match, f"no section '## {title}'"
-    return match.group(1)
-
-
-@pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_the_first_code_a_student_reads_is_about_rnns(name):
     """Are the set-up and helper cells before the first section folded, in the release notebook
     too (nbgrader keeps the metadata), so that the first code cell in sight is the lesson's?"""
@@ -91,10 +82,7 @@ def test_the_first_code_a_student_reads_is_about_rnns(name):
                      and re.search(r"^## 1\. ", cell.source, re.M))
         before = [cell for cell in nb.cells[:first] if cell.cell_type == "code"]
         assert before, f"{folder}/{name}: no set-up cell before section 1"
-        unfolded = [grade_id(cell) for cell in before
-                    if not (cell.source.startswith(shared_cells.TITLE)
-                            and all(cell.metadata.get(key) == value
-                                    for key, value in shared_cells.FOLDED.items()))]
+        unfolded = [grade_id(cell) for cell in before if not shared_cells.is_folded(cell)]
         assert unfolded == [], (
             f"{folder}/{name}: code cells before section 1 that are not folded: {unfolded}")
         helpers = [grade_id(cell) for cell in nb.cells
@@ -108,7 +96,7 @@ def test_the_set_up_says_how_checks_work_in_brief_and_the_last_section_says_the_
     """Does the set-up section leave probes to the last section and link to it, and does the
     last section explain probes and list every shared helper a student may call?"""
     nb = source_notebook(name)
-    set_up, checked = section(nb, "Set-up"), section(nb, CHECKED)
+    set_up, checked = section_text(nb, "Set-up"), section_text(nb, CHECKED)
     assert "probe" not in set_up, f"{name}: the set-up section should leave probes to '{CHECKED}'"
     assert f"]({'#' + CHECKED.replace(' ', '-')})" in set_up, (
         f"{name}: the set-up section should link to '{CHECKED}'")

@@ -84,6 +84,12 @@ def expand(source: str, known: dict[str, str], where: str = "cell") -> str:
     return "\n".join(out)
 
 
+def is_folded(cell) -> bool:
+    """Does the cell open with a title and carry the metadata that folds it?"""
+    return cell.source.startswith(TITLE) and all(
+        cell.metadata.get(key) == value for key, value in FOLDED.items())
+
+
 def fold(cell, where: str) -> bool:
     """Give a titled code cell the metadata that folds it; whether that changed the cell. A cell
     of shared helpers without a title is an error."""
@@ -91,7 +97,7 @@ def fold(cell, where: str) -> bool:
     if BEGIN in cell.source and not titled:
         raise ValueError(f"{where}: a cell of shared helpers should open with a line "
                          f"'{TITLE}<what the cell does>', so that it shows folded")
-    if not titled or all(cell.metadata.get(key) == value for key, value in FOLDED.items()):
+    if not titled or is_folded(cell):
         return False
     cell.metadata.update(FOLDED)
     return True
@@ -110,13 +116,11 @@ def sync(root: Path, names: list[str] | None = None, write: bool = True) -> list
             if cell.cell_type != "code":
                 continue
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {index}")
-            new = expand(cell.source, known, f"{path}, {gid}") if BEGIN in cell.source else None
-            folded = fold(cell, f"{path}, {gid}")
-            if folded or (new is not None and new != cell.source):
+            where = f"{path}, {gid}"
+            new = expand(cell.source, known, where) if BEGIN in cell.source else cell.source
+            if fold(cell, where) | (new != cell.source):  # both run: fold writes the metadata
                 changed.append(f"{name}: {gid}")
-                touched = True
-            if new is not None:
-                cell.source = new
+                cell.source, touched = new, True
         if touched and write:
             write_notebook(nb, path)
     return changed
