@@ -22,8 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,20 +30,19 @@ sys.path.insert(0, str(ROOT))
 from rnncourse.course.submissions import perfect_submission  # noqa: E402
 from rnncourse.engine.course_folder import notebook_path  # noqa: E402
 from rnncourse.engine.notebooks import read_notebook  # noqa: E402
+from testing.chromium import (  # noqa: E402
+    CHROMEDRIVER,
+    CHROMIUM,
+    VISIBLE_NOTEBOOK,
+    headless_chromium,
+)
 from testing.plain_grader import PlainCourse  # noqa: E402
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 TOKEN = "screenshots"
-VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
-def browser() -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                 "--window-size=1280,1000", "--disable-gpu"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+def browser():
+    return headless_chromium(1280, 1000)
 
 
 def wait(condition, seconds: float, what: str):

@@ -15,16 +15,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+from testing.chromium import VISIBLE_NOTEBOOK, headless_chromium
+
 LAB_READY = "#jp-main-dock-panel"
-VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 CALL_API = """
 const [method, path, body, done] = [arguments[0], arguments[1], arguments[2], arguments[3]];
 const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || "";
@@ -40,12 +38,7 @@ class Browser:
     """A signed-in user of the hub at `url`, with a Chromium of their own."""
 
     def __init__(self, url: str, name: str, password: str, shots: Path):
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1400,900", "--disable-gpu"):
-            options.add_argument(flag)
-        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver = headless_chromium(1400, 900)
         self.driver.set_script_timeout(300)
         self.url, self.name, self.shots = url.rstrip("/"), name, shots
         self.server = f"{self.url}/user/{name}"
